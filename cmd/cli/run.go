@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/posit-doctor/posit-doctor/checks"
+	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/host"
+	"github.com/posit-doctor/posit-doctor/redact"
+	"github.com/posit-doctor/posit-doctor/report"
+)
+
+// RunOptions are the flags of 'posit-doctor run'.
+type RunOptions struct {
+	Root    string
+	Only    []string
+	Skip    []string
+	Format  string
+	Since   string
+	Timeout time.Duration
+	Bundle  string // "" = no bundle; bundleDefault = default name in the current directory
+	URLs    []string
+	Color   string
+}
+
+const bundleDefault = "\x00default"
+
+func newRunCmd(env Env) *cobra.Command {
+	opts := &RunOptions{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Inspect the host and report findings",
+		Long: `Run the checks against the host (or the tree given with --root) and print
+the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
+		Example: `  sudo posit-doctor run
+  posit-doctor run --root /mnt/snapshot --format json
+  posit-doctor run --only nsswitch-pwb,nscd-cache`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRun(cmd.Context(), env, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Root, "root", "/", "read the host from this directory (a mounted disk, a chroot, a fixture)")
+	f.StringSliceVar(&opts.Only, "only", nil, "run only these checks (comma-separated IDs; see 'posit-doctor list')")
+	f.StringSliceVar(&opts.Skip, "skip", nil, "skip these checks (comma-separated IDs)")
+	f.StringVar(&opts.Format, "format", "text", "output format: text, json or markdown")
+	f.StringVar(&opts.Since, "since", "24h", "log window: a duration (24h), an RFC3339 time, or 'all'")
+	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network probe (and for the run's checks)")
+	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle (to PATH, or '-' for stdout)")
+	f.Lookup("bundle").NoOptDefVal = bundleDefault
+	f.StringArrayVar(&opts.URLs, "url", nil, "an extra front-door URL to probe (repeatable)")
+	f.StringVar(&opts.Color, "color", "auto", "colour in text output: auto, always or never")
+	return cmd
+}
+
+// parseSince validates --since: a Go duration, an RFC3339 time, or "all".
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "all" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("--since %q: a duration must be positive", s)
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want a duration such as 24h, an RFC3339 time such as 2026-11-01T00:00:00Z, or 'all'", s)
+}
+
+// useColor decides colour once: --color always/never win; otherwise NO_COLOR
+// disables, CLICOLOR_FORCE enables, CLICOLOR=0 disables, and a terminal
+// decides the rest.
+func useColor(env Env, flag string, tty bool) (bool, error) {
+	switch flag {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto", "":
+	default:
+		return false, fmt.Errorf("--color %q: want auto, always or never", flag)
+	}
+	switch {
+	case env.Getenv("NO_COLOR") != "":
+		return false, nil
+	case env.Getenv("CLICOLOR_FORCE") != "" && env.Getenv("CLICOLOR_FORCE") != "0":
+		return true, nil
+	case env.Getenv("CLICOLOR") == "0":
+		return false, nil
+	}
+	return tty, nil
+}
+
+func runRun(ctx context.Context, env Env, opts *RunOptions) error {
+	format, err := report.ParseFormat(opts.Format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	started := env.Now()
+	if _, err := parseSince(opts.Since, started); err != nil {
+		return usageError("%v", err)
+	}
+	if opts.Timeout <= 0 {
+		return usageError("--timeout %v: want a positive duration such as 5s", opts.Timeout)
+	}
+	selected, err := checks.Select(opts.Only, opts.Skip)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	out := env.Stdout
+	color, err := useColor(env, opts.Color, env.IsTerminal(out))
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if opts.Bundle != "" {
+		return usageError("--bundle: the support bundle is not yet available in this version; run without --bundle")
+	}
+	for _, u := range opts.URLs {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return usageError("--url %q: want an absolute http:// or https:// URL", u)
+		}
+	}
+	h, err := host.New(opts.Root)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	h.Now = env.Now
+
+	// Checks are pure and fast; the deadline only guards against a
+	// collector stuck on a hung filesystem.
+	runCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	snap := collectors.Collect(runCtx, h)
+	findings := checks.Run(runCtx, snap, selected)
+	if ctx.Err() != nil {
+		fmt.Fprintln(env.Stderr, "posit-doctor: interrupted; no report written")
+		return exitCode(report.ExitInterrupted)
+	}
+	for _, e := range snap.Errors {
+		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+redact.String(e))
+	}
+
+	osName := ""
+	if snap.OS != nil {
+		osName = snap.OS.PrettyName
+		if osName == "" {
+			osName = strings.TrimSpace(snap.OS.Name + " " + snap.OS.VersionID)
+		}
+	}
+	hostname := snap.Hostname
+	if hostname == "" {
+		hostname = "unknown"
+	}
+	rep := report.New(
+		report.Tool{Name: "posit-doctor", Version: Version},
+		report.Host{Hostname: hostname, OS: osName, Root: opts.Root},
+		started, env.Now().Sub(started), findings)
+	if err := report.Write(out, rep, format, report.Options{Color: color}, redact.New()); err != nil {
+		return &exitError{code: report.ExitError, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if code := rep.ExitCode(); code != 0 {
+		return exitCode(code)
+	}
+	return nil
+}
