@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/parse"
 )
 
 // Severity of a finding. The JSON form is the lower-case word (report/v1).
@@ -137,7 +138,7 @@ func (c *Check) unreadable(f *collectors.FileFact) (Finding, bool) {
 		return Finding{}, false
 	}
 	fd := c.finding(Error, fmt.Sprintf("could not read %s: %s", f.Path, f.Problem.Kind))
-	fd.Detail = fmt.Sprintf("Tried to read %s for %s and found that it %s.", f.Path, c.ID, f.Problem.Detail)
+	fd.Detail = fmt.Sprintf("Tried to read %s for %s: %s.", f.Path, c.ID, f.Problem.Detail)
 	fd.Evidence = append(fd.Evidence, Evidence{Path: f.Path})
 	fd.Remediation = f.Problem.Hint
 	if fd.Remediation == "" {
@@ -145,4 +146,27 @@ func (c *Check) unreadable(f *collectors.FileFact) (Finding, bool) {
 	}
 	fd.Data = map[string]any{"problem": string(f.Problem.Kind)}
 	return fd, true
+}
+
+// connectConfig returns Connect's parsed config, or the finding that says why
+// there is none to judge: the file is unreadable, or gcfg rejects it (Connect
+// then refuses to start with "Couldn't read configuration file").
+func (c *Check) connectConfig(s *collectors.Snapshot) (*parse.Gcfg, *Finding) {
+	cf := s.Connect
+	if cf == nil {
+		return nil, nil
+	}
+	if f, bad := c.unreadable(s.File(cf.ConfigPath)); bad {
+		return nil, &f
+	}
+	if pe := cf.ParseError; pe != nil {
+		f := c.finding(Fail, fmt.Sprintf("Connect cannot read %s: line %d: %s", cf.ConfigPath, pe.Line, pe.Msg))
+		f.Detail = fmt.Sprintf("The gcfg grammar Connect uses rejects the file at line %d, column %d (%s). Connect refuses to start with such a file, and %s cannot judge the settings after that point.", pe.Line, pe.Column, pe.Msg, c.ID)
+		f.Evidence = append(f.Evidence, Evidence{Path: cf.ConfigPath, Line: pe.Line})
+		f.Remediation = fmt.Sprintf("Fix line %d of %s (an unclosed [section] or quote, or a line that is not 'Key = value'), then run 'sudo systemctl restart rstudio-connect'.", pe.Line, cf.ConfigPath)
+		f.References = append([]string{"gcfg syntax: https://pkg.go.dev/github.com/go-git/gcfg"}, f.References...)
+		f.Data = map[string]any{"line": pe.Line, "column": pe.Column}
+		return cf.Config, &f
+	}
+	return cf.Config, nil
 }

@@ -53,15 +53,13 @@ func runRedirectURIWhitespace(c *Check, s *collectors.Snapshot) []Finding {
 	}
 	var out []Finding
 	var sites []valueSite
-	if cf := s.Connect; cf != nil {
-		if f, bad := c.unreadable(s.File(cf.ConfigPath)); bad {
-			out = append(out, f)
-		} else if cf.Config != nil {
-			for _, k := range [][2]string{{"Server", "Address"}, {"OAuth2", "OpenIDConnectIssuer"}, {"OAuth2", "DiscoveryEndpoint"}, {"OAuth2", "ClientId"}} {
-				if e, ok := cf.Config.Get(k[0], k[1]); ok {
-					sites = append(sites, valueSite{path: cf.ConfigPath, name: k[0] + "." + k[1], line: e.Line, raw: e.Raw, value: e.Value})
-				}
-			}
+	g, problem := c.connectConfig(s)
+	if problem != nil {
+		out = append(out, *problem)
+	}
+	for _, k := range [][2]string{{"Server", "Address"}, {"OAuth2", "OpenIDConnectIssuer"}, {"OAuth2", "DiscoveryEndpoint"}, {"OAuth2", "ClientId"}} {
+		if e, ok := g.Get(k[0], k[1]); ok {
+			sites = append(sites, valueSite{path: s.Connect.ConfigPath, name: k[0] + "." + k[1], line: e.Line, raw: e.Raw, value: e.Value})
 		}
 	}
 	if w := s.Workbench; w != nil {
@@ -79,7 +77,11 @@ func runRedirectURIWhitespace(c *Check, s *collectors.Snapshot) []Finding {
 			}
 			for _, k := range src.keys {
 				if e, ok := src.kv.Get(k); ok {
-					sites = append(sites, valueSite{path: src.path, name: k, line: e.Line, raw: e.Raw, value: e.RawValue, trimmed: true})
+					raw := e.Raw
+					if strings.HasSuffix(e.RawValue, "\r") {
+						raw += "\r" // show the CR in the evidence
+					}
+					sites = append(sites, valueSite{path: src.path, name: k, line: e.Line, raw: raw, value: e.RawValue, trimmed: true})
 				}
 			}
 		}

@@ -38,7 +38,7 @@ type secretFile struct {
 	path   string
 	owners []string // acceptable owner names besides root
 	rule   string
-	why    string
+	what   string // what it holds, as a noun phrase: "the OpenID client secret"
 	// required files must exist (a configured ClientSecretFile).
 	required bool
 	setting  string // the setting that names it, for the detail
@@ -49,25 +49,25 @@ func secretFiles(s *collectors.Snapshot) []secretFile {
 	if w := s.Workbench; w != nil {
 		wb := []string{"rstudio-server"}
 		out = append(out,
-			secretFile{path: collectors.OpenIDSecretPath, owners: wb, rule: "secret-wb-openid-mode-0600", why: "holds the OpenID client secret"},
-			secretFile{path: collectors.DatabaseConfPath, owners: wb, rule: "secret-wb-openid-mode-0600", why: "holds the database password"},
+			secretFile{path: collectors.OpenIDSecretPath, owners: wb, rule: "secret-wb-openid-mode-0600", what: "the OpenID client secret"},
+			secretFile{path: collectors.DatabaseConfPath, owners: wb, rule: "secret-wb-openid-mode-0600", what: "the database password"},
 		)
 		if w.SecureCookieKeyPath != "" {
-			out = append(out, secretFile{path: w.SecureCookieKeyPath, owners: wb, rule: "secret-wb-openid-mode-0600", why: "signs sign-in cookies and keys encrypted values"})
+			out = append(out, secretFile{path: w.SecureCookieKeyPath, owners: wb, rule: "secret-wb-openid-mode-0600", what: "the key that signs sign-in cookies and encrypts configured secrets"})
 		}
 		if v := strings.TrimSpace(w.RServer.Value("ssl-certificate-key")); strings.HasPrefix(v, "/") {
-			out = append(out, secretFile{path: v, owners: wb, rule: "secret-wb-openid-mode-0600", why: "is Workbench's TLS private key", setting: "ssl-certificate-key", required: true})
+			out = append(out, secretFile{path: v, owners: wb, rule: "secret-wb-openid-mode-0600", what: "Workbench's TLS private key", setting: "ssl-certificate-key", required: true})
 		}
 	}
 	if cf := s.Connect; cf != nil && cf.Config != nil {
 		rc := []string{"rstudio-connect"}
-		for _, p := range []struct{ section, key, why string }{
-			{"OAuth2", "ClientSecretFile", "holds the OAuth2 client secret"},
-			{"Server", "EncryptionKeyFile", "holds Connect's encryption key"},
-			{"HTTPS", "Key", "is Connect's TLS private key"},
+		for _, p := range []struct{ section, key, what string }{
+			{"OAuth2", "ClientSecretFile", "the OAuth2 client secret"},
+			{"Server", "EncryptionKeyFile", "Connect's encryption key"},
+			{"HTTPS", "Key", "Connect's TLS private key"},
 		} {
 			if v := strings.TrimSpace(cf.Config.Value(p.section, p.key)); strings.HasPrefix(v, "/") {
-				out = append(out, secretFile{path: v, owners: rc, rule: "secret-connect-clientsecretfile", why: p.why, setting: p.section + "." + p.key, required: true})
+				out = append(out, secretFile{path: v, owners: rc, rule: "secret-connect-clientsecretfile", what: p.what, setting: p.section + "." + p.key, required: true})
 			}
 		}
 	}
@@ -89,7 +89,7 @@ func runSecretFileMode(c *Check, s *collectors.Snapshot) []Finding {
 		if !f.Exists {
 			if sf.required {
 				fd := c.finding(Fail, fmt.Sprintf("%s names %s, which does not exist", sf.setting, sf.path), sf.rule)
-				fd.Detail = fmt.Sprintf("%s is set to %s, but there is no such file, so the product cannot read the secret it %s.", sf.setting, sf.path, strings.TrimPrefix(sf.why, "is "))
+				fd.Detail = fmt.Sprintf("%s is set to %s, but there is no such file, so the product cannot read %s.", sf.setting, sf.path, sf.what)
 				fd.Evidence = append(fd.Evidence, Evidence{Path: sf.path})
 				fd.Remediation = fmt.Sprintf("Create %s (mode 0600) or correct %s.", sf.path, sf.setting)
 				out = append(out, fd)
@@ -119,11 +119,14 @@ func runSecretFileMode(c *Check, s *collectors.Snapshot) []Finding {
 			sev = Warn // only the owner is unexpected
 		}
 		fd := c.finding(sev, fmt.Sprintf("%s is not protected: %s", sf.path, problems[0]), sf.rule)
-		fd.Detail = fmt.Sprintf("%s %s, but %s.", sf.path, sf.why, strings.Join(problems, " and "))
+		fd.Detail = fmt.Sprintf("%s holds %s, but %s.", sf.path, sf.what, strings.Join(problems, " and "))
 		fd.Evidence = append(fd.Evidence, ev)
 		fd.Remediation = strings.Join(fixes, "; ")
 		fd.Data = map[string]any{"mode": f.Mode(), "owner": owner, "uid": f.UID}
 		out = append(out, fd)
+	}
+	if _, problem := c.connectConfig(s); problem != nil {
+		out = append(out, *problem)
 	}
 	out = append(out, plaintextSecrets(c, s)...)
 	if len(out) == 0 {

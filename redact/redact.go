@@ -148,13 +148,19 @@ func harmlessValue(key, v string) bool {
 	return false
 }
 
+// nssDatabase reports nsswitch.conf's "passwd:" line, which names a
+// database, not a password.
+func nssDatabase(key, sep string) bool {
+	return (key == "passwd" || key == "shadow") && strings.TrimSpace(sep) == ":"
+}
+
 var durationish = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h|d)?$`)
 
 // line redacts one line.
 func (r *Redactor) line(s string) string {
 	// By key: the whole rest of the line goes, because text after an
 	// inline ; or # in gcfg may be the rest of the secret.
-	if m := kvLine.FindStringSubmatch(s); m != nil && IsSecretKey(m[2]) && !harmlessValue(m[2], m[4]) && !strings.HasPrefix(m[4], "[REDACTED") && !strings.HasPrefix(m[4], `"[REDACTED`) {
+	if m := kvLine.FindStringSubmatch(s); m != nil && IsSecretKey(m[2]) && !nssDatabase(m[2], m[3]) && !harmlessValue(m[2], m[4]) && !strings.HasPrefix(m[4], "[REDACTED") && !strings.HasPrefix(m[4], `"[REDACTED`) {
 		repl := "[REDACTED:secret]"
 		v := strings.TrimSpace(m[4])
 		if strings.HasPrefix(v, `"`) {

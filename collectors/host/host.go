@@ -201,7 +201,7 @@ func (h *Host) Resolve(p string) (string, error) {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 				rest := append([]string{next}, pending...)
-				return path.Join(rest...), &FileError{Path: asked, Kind: KindNotFound, Detail: "no such file", Err: err}
+				return path.Join(rest...), &FileError{Path: asked, Kind: KindNotFound, Detail: "there is no such file", Err: err}
 			}
 			return "", classifyErr(asked, err)
 		}
@@ -211,7 +211,7 @@ func (h *Host) Resolve(p string) (string, error) {
 		}
 		hops++
 		if hops > maxLinkHops {
-			return "", &FileError{Path: asked, Kind: KindLoop, Detail: fmt.Sprintf("more than %d symbolic links (a loop?) while resolving it", maxLinkHops)}
+			return "", &FileError{Path: asked, Kind: KindLoop, Detail: fmt.Sprintf("resolving it took more than %d symbolic links (a loop?)", maxLinkHops)}
 		}
 		target, err := os.Readlink(h.local(next))
 		if err != nil {
@@ -221,7 +221,7 @@ func (h *Host) Resolve(p string) (string, error) {
 			resolved = "/"
 		} else if escapes(resolved, target) {
 			return "", &FileError{Path: asked, Kind: KindEscape,
-				Detail: fmt.Sprintf("symbolic link %s -> %s leads outside the root", next, target)}
+				Detail: fmt.Sprintf("the symbolic link %s -> %s leads outside the root", next, target)}
 		}
 		pending = append(strings.Split(target, "/"), pending...)
 	}
@@ -255,13 +255,13 @@ func escapes(dir, target string) bool {
 func classifyErr(p string, err error) *FileError {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &FileError{Path: p, Kind: KindNotFound, Detail: "no such file", Err: err}
+		return &FileError{Path: p, Kind: KindNotFound, Detail: "there is no such file", Err: err}
 	case errors.Is(err, fs.ErrPermission):
-		return &FileError{Path: p, Kind: KindPermission, Detail: "permission denied", Err: err}
+		return &FileError{Path: p, Kind: KindPermission, Detail: "reading it was refused (permission denied)", Err: err}
 	case errors.Is(err, syscall.ELOOP):
-		return &FileError{Path: p, Kind: KindLoop, Detail: "symbolic link loop", Err: err}
+		return &FileError{Path: p, Kind: KindLoop, Detail: "it is a symbolic link loop", Err: err}
 	}
-	return &FileError{Path: p, Kind: KindIO, Detail: err.Error(), Err: err}
+	return &FileError{Path: p, Kind: KindIO, Detail: "reading it failed: " + err.Error(), Err: err}
 }
 
 // Stat resolves p and describes its final target.
@@ -290,15 +290,15 @@ func infoFrom(asked, res string, fi os.FileInfo) Info {
 func notRegular(p string, m fs.FileMode) *FileError {
 	switch {
 	case m.IsDir():
-		return &FileError{Path: p, Kind: KindDirectory, Detail: "is a directory where a file was expected"}
+		return &FileError{Path: p, Kind: KindDirectory, Detail: "it is a directory where a file was expected"}
 	case m&fs.ModeNamedPipe != 0:
-		return &FileError{Path: p, Kind: KindFIFO, Detail: "is a FIFO (named pipe), not a regular file; not read, because reading it could block forever"}
+		return &FileError{Path: p, Kind: KindFIFO, Detail: "it is a FIFO (named pipe), not a regular file; it was not read, because reading it could block forever"}
 	case m&fs.ModeSocket != 0:
-		return &FileError{Path: p, Kind: KindSocket, Detail: "is a socket, not a regular file; not read"}
+		return &FileError{Path: p, Kind: KindSocket, Detail: "it is a socket, not a regular file; it was not read"}
 	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
-		return &FileError{Path: p, Kind: KindDevice, Detail: "is a device, not a regular file; not read"}
+		return &FileError{Path: p, Kind: KindDevice, Detail: "it is a device, not a regular file; it was not read"}
 	}
-	return &FileError{Path: p, Kind: KindIO, Detail: fmt.Sprintf("is not a regular file (mode %v); not read", m)}
+	return &FileError{Path: p, Kind: KindIO, Detail: fmt.Sprintf("it is not a regular file (mode %v); it was not read", m)}
 }
 
 // Open resolves p and opens it for reading, refusing anything that is not a
@@ -353,7 +353,7 @@ func (h *Host) ReadFile(p string) ([]byte, Info, error) {
 	}
 	if int64(len(data)) > limit {
 		return nil, in, &FileError{Path: in.Path, Kind: KindTooLarge,
-			Detail: fmt.Sprintf("is larger than %d bytes (%d on disk); not parsed", limit, in.Size)}
+			Detail: fmt.Sprintf("it is larger than %d bytes (%d on disk); it was not parsed", limit, in.Size)}
 	}
 	return data, in, nil
 }
@@ -366,7 +366,7 @@ func (h *Host) ReadDir(p string) ([]string, error) {
 		return nil, err
 	}
 	if !in.Mode.IsDir() {
-		return nil, &FileError{Path: in.Path, Kind: KindIO, Detail: "is not a directory"}
+		return nil, &FileError{Path: in.Path, Kind: KindIO, Detail: "it is not a directory"}
 	}
 	entries, err := os.ReadDir(h.local(in.Resolved))
 	if err != nil {
