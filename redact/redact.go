@@ -21,7 +21,7 @@ import (
 
 // Rule names, used in replacements and counts.
 const (
-	RuleSecret     = "secret"     // value of a secret-named key
+	RuleSecret     = "secret" // value of a secret-named key
 	RulePrivateKey = "private-key"
 	RuleJWT        = "jwt"
 	RuleAuth       = "auth"     // Authorization / Bearer / Basic

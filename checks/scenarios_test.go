@@ -1,0 +1,266 @@
+package checks_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posit-doctor/posit-doctor/checks"
+	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/host"
+	"github.com/posit-doctor/posit-doctor/collectors/host/hostfixture"
+)
+
+const hostsDir = "../testdata/hosts"
+
+// buildHost materialises a fixture scenario and collects its snapshot.
+func buildHost(t testing.TB, scenario string) *collectors.Snapshot {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), scenario)
+	res, err := hostfixture.Build(hostsDir, scenario, dst)
+	if err != nil {
+		t.Fatalf("building fixture %s: %v", scenario, err)
+	}
+	for _, s := range res.Skipped {
+		t.Logf("fixture %s: SKIPPED %s", scenario, s)
+	}
+	h, err := host.New(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Now = func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return collectors.Collect(ctx, h)
+}
+
+func runAll(t testing.TB, scenario string) []checks.Finding {
+	t.Helper()
+	snap := buildHost(t, scenario)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return checks.Run(ctx, snap, checks.All())
+}
+
+// want is one expected finding: check, severity, a title fragment, and the
+// evidence path:line it must point at ("" to not care).
+type want struct {
+	check, sev, title, at string
+}
+
+func (w want) String() string { return fmt.Sprintf("%s %s %q at %q", w.check, w.sev, w.title, w.at) }
+
+func matches(f checks.Finding, w want) bool {
+	if f.Check != w.check || f.Severity.String() != w.sev || !strings.Contains(f.Title, w.title) {
+		return false
+	}
+	if w.at == "" {
+		return true
+	}
+	for _, e := range f.Evidence {
+		loc := e.Path
+		if e.Line > 0 {
+			loc = fmt.Sprintf("%s:%d", e.Path, e.Line)
+		}
+		if loc == w.at {
+			return true
+		}
+	}
+	return false
+}
+
+func dump(fs []checks.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "  %s %s %q %v\n", f.Check, f.Severity, f.Title, f.Evidence)
+	}
+	return b.String()
+}
+
+// TestScenarios runs every check on every fixture host and asserts the
+// complete set of non-pass verdicts: each expected finding is present, and
+// nothing worse than pass/info/skip appears that is not expected.
+func TestScenarios(t *testing.T) {
+	cases := map[string][]want{
+		"ubuntu-healthy": {
+			{"redirect-uri-whitespace", "pass", "clean", ""},
+			{"redirect-uri-whitespace", "info", "redirect URIs", "/etc/rstudio-connect/rstudio-connect.gcfg:4"},
+			{"secret-file-mode", "pass", "", ""},
+			{"nsswitch-pwb", "pass", "/etc/nsswitch.conf", "/etc/nsswitch.conf:2"},
+			{"nscd-cache", "pass", "does not cache", "/etc/nscd.conf:6"},
+		},
+		"rhel-authselect-healthy": {
+			{"nsswitch-pwb", "pass", "/etc/authselect/nsswitch.conf", "/etc/authselect/nsswitch.conf:6"},
+			{"nsswitch-pwb", "pass", "custom/pwb/nsswitch.conf", "/etc/authselect/custom/pwb/nsswitch.conf:2"},
+			{"nsswitch-pwb", "pass", "authselect selects custom/pwb", "/etc/authselect/authselect.conf:1"},
+			{"nscd-cache", "pass", "not installed", ""},
+		},
+		"nsswitch-broken": {
+			{"nsswitch-pwb", "fail", "pwb comes after sss on the passwd line", "/etc/nsswitch.conf:1"},
+			{"nsswitch-pwb", "fail", "pwb carries an action item on the group line", "/etc/nsswitch.conf:2"},
+			{"nsswitch-pwb", "fail", "pwb is missing from the shadow line", "/etc/nsswitch.conf:3"},
+		},
+		"rhel-authselect-broken": {
+			{"nsswitch-pwb", "fail", "custom/pwb profile is missing", "/etc/authselect/custom/pwb/nsswitch.conf"},
+			{"nsswitch-pwb", "fail", "does not select custom/pwb", "/etc/authselect/authselect.conf:1"},
+		},
+		"nscd-caching": {
+			{"nscd-cache", "fail", "nscd caches passwd", "/etc/nscd.conf:2"},
+			{"nscd-cache", "warn", "enable-cache group no", "/etc/nscd.conf"},
+		},
+		"nscd-stopped": {
+			{"nscd-cache", "warn", "nscd caches group", "/etc/nscd.conf:2"},
+		},
+		"provisioning-off": {
+			{"nsswitch-pwb", "skip", "provisioning is off", ""},
+			{"nscd-cache", "skip", "provisioning is off", ""},
+		},
+		"secrets-exposed": {
+			{"secret-file-mode", "fail", "/etc/rstudio/openid-client-secret is not protected: mode 0644", "/etc/rstudio/openid-client-secret"},
+			{"secret-file-mode", "fail", "/etc/rstudio/database.conf is not protected: mode 0640", "/etc/rstudio/database.conf"},
+			{"secret-file-mode", "warn", "secure-cookie-key is not protected: it is owned by", "/etc/rstudio/secure-cookie-key"},
+			{"secret-file-mode", "fail", "ClientSecretFile names /etc/rstudio-connect/client-secret", "/etc/rstudio-connect/client-secret"},
+			{"secret-file-mode", "warn", "OAuth2.ClientSecret is stored in plain text", "/etc/rstudio-connect/rstudio-connect.gcfg:9"},
+			{"secret-file-mode", "warn", `LDAP "Corp AD".BindPassword is stored in plain text`, "/etc/rstudio-connect/rstudio-connect.gcfg:16"},
+			{"secret-file-mode", "warn", "SMTP.Password is stored in plain text", "/etc/rstudio-connect/rstudio-connect.gcfg:20"},
+			{"secret-file-mode", "warn", "Postgres.URL is stored in plain text", "/etc/rstudio-connect/rstudio-connect.gcfg:23"},
+			{"secret-file-mode", "warn", "client-secret in /etc/rstudio/openid-client-secret is plain text", "/etc/rstudio/openid-client-secret:2"},
+		},
+		"whitespace": {
+			{"redirect-uri-whitespace", "fail", "Server.Address has whitespace inside the quotes", "/etc/rstudio-connect/rstudio-connect.gcfg:2"},
+			{"redirect-uri-whitespace", "fail", "OAuth2.ClientId has a no-break space (U+00A0)", "/etc/rstudio-connect/rstudio-connect.gcfg:8"},
+			{"redirect-uri-whitespace", "fail", "auth-openid-issuer has a carriage return", "/etc/rstudio/rserver.conf:2"},
+			{"redirect-uri-whitespace", "fail", "launcher-sessions-callback-address has a carriage return", "/etc/rstudio/rserver.conf:3"},
+			{"redirect-uri-whitespace", "fail", "client-id has a zero-width character (U+200B)", "/etc/rstudio/openid-client-secret:1"},
+			{"secret-file-mode", "fail", "ClientSecretFile names", ""},
+		},
+		"hostile": {
+			{"redirect-uri-whitespace", "error", "rstudio-connect.gcfg: too-large", "/etc/rstudio-connect/rstudio-connect.gcfg"},
+			{"redirect-uri-whitespace", "error", "openid-client-secret: fifo", "/etc/rstudio/openid-client-secret"},
+			{"secret-file-mode", "error", "openid-client-secret: fifo", "/etc/rstudio/openid-client-secret"},
+			{"secret-file-mode", "error", "database.conf: directory", "/etc/rstudio/database.conf"},
+			{"secret-file-mode", "error", "rstudio-connect.gcfg: too-large", "/etc/rstudio-connect/rstudio-connect.gcfg"},
+			{"nsswitch-pwb", "error", "nsswitch.conf: symlink-loop", "/etc/nsswitch.conf"},
+			{"nscd-cache", "error", "nscd.conf: escapes-root", "/etc/nscd.conf"},
+		},
+		"gcfg-invalid": {
+			{"redirect-uri-whitespace", "fail", "Connect cannot read /etc/rstudio-connect/rstudio-connect.gcfg: line 4", "/etc/rstudio-connect/rstudio-connect.gcfg:4"},
+			{"secret-file-mode", "fail", "Connect cannot read", "/etc/rstudio-connect/rstudio-connect.gcfg:4"},
+		},
+		"gcfg-binary": {
+			{"redirect-uri-whitespace", "fail", "Connect cannot read", "/etc/rstudio-connect/rstudio-connect.gcfg:1"},
+			{"secret-file-mode", "fail", "Connect cannot read", "/etc/rstudio-connect/rstudio-connect.gcfg:1"},
+		},
+	}
+	entries, err := os.ReadDir(hostsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			if _, ok := cases[e.Name()]; !ok {
+				t.Errorf("fixture host %s has no expectations in TestScenarios", e.Name())
+			}
+		}
+	}
+	for scenario, wants := range cases {
+		t.Run(scenario, func(t *testing.T) {
+			fs := runAll(t, scenario)
+			used := make([]bool, len(fs))
+			for _, w := range wants {
+				found := false
+				for i, f := range fs {
+					if !used[i] && matches(f, w) {
+						used[i], found = true, true
+						break
+					}
+				}
+				if !found {
+					if w.sev == "warn" && strings.Contains(w.title, "owned by") && os.Geteuid() != 0 {
+						t.Logf("SKIPPED (not root, chown unavailable): %s", w)
+						continue
+					}
+					t.Errorf("missing finding %s\ngot:\n%s", w, dump(fs))
+				}
+			}
+			for i, f := range fs {
+				bad := f.Severity == checks.Warn || f.Severity == checks.Fail || f.Severity == checks.Error
+				if bad && !used[i] {
+					t.Errorf("unexpected finding %s %s %q", f.Check, f.Severity, f.Title)
+				}
+			}
+		})
+	}
+}
+
+// TestSymlinkStaysInRoot: RHEL's absolute link /etc/nsswitch.conf ->
+// /etc/authselect/nsswitch.conf must read the fixture's file, never this
+// machine's.
+func TestSymlinkStaysInRoot(t *testing.T) {
+	snap := buildHost(t, "rhel-authselect-healthy")
+	f := snap.File(collectors.NSSwitchPath)
+	if f.Resolved != "/etc/authselect/nsswitch.conf" {
+		t.Fatalf("resolved = %q, want /etc/authselect/nsswitch.conf", f.Resolved)
+	}
+	line, ok := snap.NSS.Config.Database("shadow")
+	if !ok || line.Raw != "shadow:     files pwb sss" {
+		t.Fatalf("shadow line = %q: not the fixture's authselect file", line.Raw)
+	}
+	if !snap.NSS.AuthselectManaged {
+		t.Error("authselect management not detected")
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range checks.All() {
+		if seen[c.ID] {
+			t.Errorf("duplicate ID %s", c.ID)
+		}
+		seen[c.ID] = true
+		if c.Run == nil || c.Title == "" || c.Description == "" || len(c.Rules) == 0 {
+			t.Errorf("check %s is incomplete", c.ID)
+		}
+		for _, r := range c.Rules {
+			if r.ID == "" || r.Source == "" || r.Text == "" {
+				t.Errorf("check %s: rule %+v is incomplete", c.ID, r)
+			}
+			switch r.Level {
+			case "must", "should", "info":
+			default:
+				t.Errorf("check %s rule %s: level %q", c.ID, r.ID, r.Level)
+			}
+		}
+	}
+	if _, err := checks.Select([]string{"nope"}, nil); err == nil || !strings.Contains(err.Error(), "nsswitch-pwb") {
+		t.Errorf("unknown --only ID: err = %v, want one listing valid IDs", err)
+	}
+	got, err := checks.Select([]string{"nscd-cache"}, nil)
+	if err != nil || len(got) != 1 || got[0].ID != "nscd-cache" {
+		t.Errorf("--only nscd-cache selected %v, %v", got, err)
+	}
+	got, _ = checks.Select(nil, []string{"nscd-cache"})
+	if len(got) != len(checks.All())-1 {
+		t.Errorf("--skip nscd-cache left %d checks", len(got))
+	}
+}
+
+// TestRulesInventory ties each rule ID a check cites to a row of
+// ../shared/RULES.md, so a check cannot cite a rule that does not exist.
+func TestRulesInventory(t *testing.T) {
+	data, err := os.ReadFile("../../shared/RULES.md")
+	if err != nil {
+		t.Skipf("SKIPPED: ../shared/RULES.md not beside the repository (%v)", err)
+	}
+	for _, c := range checks.All() {
+		for _, r := range c.Rules {
+			if !strings.Contains(string(data), "| "+r.ID+" |") {
+				t.Errorf("check %s cites rule %s, which is not in RULES.md", c.ID, r.ID)
+			}
+		}
+	}
+}

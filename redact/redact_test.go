@@ -1,0 +1,151 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestByKey(t *testing.T) {
+	cases := map[string]string{
+		`ClientSecret = "s3cr3t-value"`:            `ClientSecret = "[REDACTED:secret]"`,
+		`ClientSecret = s3cr3t-value`:              `ClientSecret = [REDACTED:secret]`,
+		`BindPassword = abc;def`:                   `BindPassword = [REDACTED:secret]`,
+		`  Password = "hunter2" ; trailing`:        `  Password = "[REDACTED:secret]"`,
+		`client-secret=abcdef123`:                  `client-secret=[REDACTED:secret]`,
+		`password=pw`:                              `password=[REDACTED:secret]`,
+		`EncryptionKey = 0123456789abcdef`:         `EncryptionKey = [REDACTED:secret]`,
+		`secure-cookie-key=d3161166-e89b-4158`:     `secure-cookie-key=[REDACTED:secret]`,
+		`api_token: abcdefgh`:                      `api_token: [REDACTED:secret]`,
+		`"access_token": "ya29.a0Af",`:             `"access_token": "[REDACTED:secret]",`,
+		`{"user":"bob","password":"pw1","n":1}`:    `{"user":"bob","password":"[REDACTED:secret]","n":1}`,
+		`;BindPassword = commented-out-but-secret`: `;BindPassword = [REDACTED:secret]`,
+	}
+	for in, want := range cases {
+		if got := String(in); got != want {
+			t.Errorf("%q\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+func TestByValue(t *testing.T) {
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
+	cases := map[string]string{
+		"Authorization: Bearer abc.def.ghi123":                                                       "Authorization: [REDACTED:auth]",
+		"sent header Bearer mF_9.B5f-4.1JqM to issuer":                                               "sent header Bearer [REDACTED:token] to issuer",
+		"id token " + jwt + " rejected":                                                              "id token [REDACTED:jwt] rejected",
+		"URL = postgres://connect:pgpass@db/connect":                                                 "URL = postgres://connect:[REDACTED:password]@db/connect",
+		"ldaps://cn=admin:pw%40x@ldap:636":                                                           "ldaps://cn=admin:[REDACTED:password]@ldap:636",
+		"GET /callback?code=AbC123&state=xyz789 HTTP/1.1":                                            "GET /callback?code=[REDACTED:param]&state=[REDACTED:param] HTTP/1.1",
+		"body client_secret=topsecret&grant_type=authorization_code":                                 "body client_secret=[REDACTED:param]&grant_type=authorization_code",
+		"Set-Cookie: user-id=alice|Mon|sig; path=/":                                                  "Set-Cookie: [REDACTED:secret]", // the key rule gets there first
+		"value BFA25145OoPWwVZMdN/K7eDJUD5gLg916yildo6m+XG0+Sld7r+SuKXS3Rsi/TC0qbVZ5uCMBFA25145 end": "value [REDACTED:encrypted] end",
+	}
+	for in, want := range cases {
+		if got := String(in); got != want {
+			t.Errorf("%q\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+func TestPrivateKeyBlock(t *testing.T) {
+	in := "cert:\n-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----\n-----BEGIN RSA PRIVATE KEY-----\nMIIEkeymaterial\nmore\n-----END RSA PRIVATE KEY-----\ntail"
+	got := String(in)
+	if strings.Contains(got, "MIIEkeymaterial") || strings.Contains(got, "more") {
+		t.Errorf("key material survived:\n%s", got)
+	}
+	if !strings.Contains(got, "MIIBcert") || !strings.Contains(got, "[REDACTED:private-key]") || !strings.HasSuffix(got, "tail") {
+		t.Errorf("certificate or shape lost:\n%s", got)
+	}
+	// An unterminated block is redacted to the end.
+	if got := String("-----BEGIN PRIVATE KEY-----\nabc\n"); strings.Contains(got, "abc") {
+		t.Errorf("unterminated key survived: %q", got)
+	}
+}
+
+// Settings whose names mention a secret word but whose values are not
+// secrets stay readable: support needs them.
+func TestNotRedacted(t *testing.T) {
+	for _, in := range []string{
+		"RequireUsernameClaim = true",
+		"passwd:         files systemd pwb",
+		"shadow: files pwb sss",
+		"PasswordAuthentication = no",
+		"ClientSecretFile = /etc/rstudio-connect/client-secret",
+		"ssl-certificate-key=/etc/ssl/private/wb.key",
+		"Key = /etc/rstudio-connect/connect.key",
+		"CookieSweepDuration = 1h",
+		"TokenLifetime = 24h",
+		"cache_bypass_limit = 100",
+		"ClientId = 6f1c2a1e-5b7d-4c1a-9f44-2d0b8d0b1c11",
+		"OpenIDConnectIssuer = https://login.microsoftonline.com/abc/v2.0",
+		"image: ghcr.io/posit/connect@sha256:0123456789abcdef0123456789abcdef",
+		"2022-03-02T15:37:10.117201Z [rserver] ERROR OpenID failed with error: attempt to use invalid state",
+		"https://user@example.com/path",
+	} {
+		if got := String(in); got != in {
+			t.Errorf("%q was changed to %q", in, got)
+		}
+	}
+}
+
+func TestCounts(t *testing.T) {
+	r := New()
+	r.String("ClientSecret = x1\nBearer abcdefgh\nBearer ijklmnop\n")
+	c := r.Counts()
+	if c[RuleSecret] != 1 || c[RuleAuth] != 2 {
+		t.Errorf("counts = %v", c)
+	}
+	if got := SortedRules(c); strings.Join(got, ",") != "auth,secret" {
+		t.Errorf("rules = %v", got)
+	}
+}
+
+func TestEncryptedFormats(t *testing.T) {
+	if crc, ok := WorkbenchEncrypted("BFA25145OoPWwVZMdN/K7eDJUD5gLg916yildo6m+XG0+Sld7r+SuKXS3Rsi/TC0qbVZ5uCMBFA25145"); !ok || crc != "BFA25145" {
+		t.Errorf("workbench vector: %q %v", crc, ok)
+	}
+	for _, v := range []string{"example", "BFA25145abcBFA25146", "PlantedWorkbenchSecret42"} {
+		if _, ok := WorkbenchEncrypted(v); ok {
+			t.Errorf("%q taken for encrypted", v)
+		}
+	}
+	if !ConnectEncrypted("Qu0lI/gridhu85sqChwFtP2wFkqCcWt9owBpxFjAhKFaU2ZraBB2LM62Ieo=") {
+		t.Error("rspm doc example not recognised")
+	}
+	for _, v := range []string{"example", "hunter2", "c2VjcmV0"} {
+		if ConnectEncrypted(v) {
+			t.Errorf("%q taken for encrypted", v)
+		}
+	}
+}
+
+// FuzzPlantedSecret: a secret planted in any of the contexts the redactor
+// promises to cover, surrounded by arbitrary text, never survives.
+func FuzzPlantedSecret(f *testing.F) {
+	f.Add("prefix", "suffix", uint8(0))
+	f.Add("", "\n", uint8(3))
+	f.Add("[OAuth2]\n", " ; note", uint8(7))
+	const secret = "Zq9PlantedSecretXk27"
+	templates := []string{
+		"ClientSecret = %s",
+		"ClientSecret = \"%s\"",
+		"BindPassword = %s;tail",
+		"client-secret=%s",
+		"password: %s",
+		"\"refresh_token\": \"%s\"",
+		"Authorization: Bearer %s",
+		"postgres://u:%s@db/x",
+		"https://idp/cb?code=%s&x=1",
+		"id_token=%s",
+		"Cookie: session=%s",
+		"EncryptionKey=%s",
+	}
+	f.Fuzz(func(t *testing.T, pre, post string, which uint8) {
+		// The planted context starts on its own line, as in a config or log.
+		tpl := templates[int(which)%len(templates)]
+		in := pre + "\n" + strings.Replace(tpl, "%s", secret, 1) + post
+		if out := String(in); strings.Contains(out, secret) {
+			t.Fatalf("secret survived in %q -> %q", in, out)
+		}
+	})
+}
