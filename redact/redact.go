@@ -156,21 +156,83 @@ func nssDatabase(key, sep string) bool {
 
 var durationish = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h|d)?$`)
 
-// line redacts one line.
+// paramNames are the query/form parameters whose values are secrets, as
+// they appear lower-cased before '='.
+var paramNames = []string{"secret=", "code=", "token=", "password=", "passwd=", "pwd=", "samlresponse=", "samlrequest=", "state=", "api_key=", "apikey=", "client-secret="}
+
+// keyWords is a cheap superset test for the key rules: a line without any
+// of these cannot name a secret key.
+var keyWords = []string{"secret", "pass", "token", "cookie", "credential", "key"}
+
+// line redacts one line. Each value rule first checks, with a substring
+// search on a lower-cased copy, that its regular expression could match at
+// all: most log lines contain no secret, and this keeps them fast.
 func (r *Redactor) line(s string) string {
-	// By key: the whole rest of the line goes, because text after an
-	// inline ; or # in gcfg may be the rest of the secret.
+	lw := strings.ToLower(s)
+	if containsAny(lw, keyWords) {
+		s = r.byKey(s)
+	}
+	if strings.Contains(s, "eyJ") {
+		s = r.replace(s, jwtRE, RuleJWT, func([]string) string { return "[REDACTED:jwt]" })
+	}
+	if strings.Contains(lw, "authorization") {
+		s = r.replace(s, authRE, RuleAuth, func(m []string) string { return m[1] + "[REDACTED:auth]" })
+	}
+	if strings.Contains(lw, "bearer") || strings.Contains(lw, "basic") {
+		s = r.replace(s, bearerRE, RuleAuth, func(m []string) string {
+			if strings.HasPrefix(m[0][len(m[1])+len(m[2]):], "[REDACTED") {
+				return m[0]
+			}
+			return m[1] + m[2] + "[REDACTED:token]"
+		})
+	}
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+		s = r.replace(s, urlPassRE, RuleURLPass, func(m []string) string {
+			if strings.HasPrefix(m[2], "[REDACTED") {
+				return m[0]
+			}
+			return m[1] + ":[REDACTED:password]@"
+		})
+	}
+	if strings.Contains(s, "=") && containsAny(lw, paramNames) {
+		s = r.replace(s, paramRE, RuleParam, func(m []string) string {
+			if strings.HasPrefix(m[2], "[REDACTED") {
+				return m[0]
+			}
+			return m[1] + "=[REDACTED:param]"
+		})
+	}
+	if strings.Contains(lw, "cookie") {
+		s = r.replace(s, cookieRE, RuleCookie, func(m []string) string {
+			if strings.HasPrefix(m[3], "[REDACTED") {
+				return m[0]
+			}
+			return m[1] + m[2] + "[REDACTED:cookie]"
+		})
+	}
+	if hasLongToken(s, 40) {
+		s = r.replace(s, wbEncRE, RuleEncrypted, func(m []string) string {
+			if m[1] != m[3] {
+				return m[0]
+			}
+			return "[REDACTED:encrypted]"
+		})
+	}
+	return s
+}
+
+// byKey applies the key rules: a secret-named key's value is replaced, and
+// with it the whole rest of the line, because text after an inline ; or #
+// in gcfg may be the rest of the secret.
+func (r *Redactor) byKey(s string) string {
 	if m := kvLine.FindStringSubmatch(s); m != nil && IsSecretKey(m[2]) && !nssDatabase(m[2], m[3]) && !harmlessValue(m[2], m[4]) && !strings.HasPrefix(m[4], "[REDACTED") && !strings.HasPrefix(m[4], `"[REDACTED`) {
 		repl := "[REDACTED:secret]"
 		v := strings.TrimSpace(m[4])
 		if strings.HasPrefix(v, `"`) {
 			repl = `"[REDACTED:secret]"`
 		}
-		if strings.HasSuffix(m[3], "\"") || strings.HasSuffix(m[1], "\"") {
-			// JSON-ish member: keep the closing punctuation if any.
-			if strings.HasSuffix(v, ",") {
-				repl += ","
-			}
+		if (strings.HasSuffix(m[3], "\"") || strings.HasSuffix(m[1], "\"")) && strings.HasSuffix(v, ",") {
+			repl += "," // a JSON member: keep the separator
 		}
 		r.add(RuleSecret, 1)
 		s = m[1] + m[2] + m[3] + repl
@@ -185,39 +247,33 @@ func (r *Redactor) line(s string) string {
 			return `"` + mm[1] + `"` + mm[2] + `"[REDACTED:secret]"`
 		})
 	}
-	s = r.replace(s, jwtRE, RuleJWT, func([]string) string { return "[REDACTED:jwt]" })
-	s = r.replace(s, authRE, RuleAuth, func(m []string) string { return m[1] + "[REDACTED:auth]" })
-	s = r.replace(s, bearerRE, RuleAuth, func(m []string) string {
-		if strings.HasPrefix(m[0][len(m[1])+len(m[2]):], "[REDACTED") {
-			return m[0]
-		}
-		return m[1] + m[2] + "[REDACTED:token]"
-	})
-	s = r.replace(s, urlPassRE, RuleURLPass, func(m []string) string {
-		if strings.HasPrefix(m[2], "[REDACTED") {
-			return m[0]
-		}
-		return m[1] + ":[REDACTED:password]@"
-	})
-	s = r.replace(s, paramRE, RuleParam, func(m []string) string {
-		if strings.HasPrefix(m[2], "[REDACTED") {
-			return m[0]
-		}
-		return m[1] + "=[REDACTED:param]"
-	})
-	s = r.replace(s, cookieRE, RuleCookie, func(m []string) string {
-		if strings.HasPrefix(m[3], "[REDACTED") {
-			return m[0]
-		}
-		return m[1] + m[2] + "[REDACTED:cookie]"
-	})
-	s = r.replace(s, wbEncRE, RuleEncrypted, func(m []string) string {
-		if m[1] != m[3] {
-			return m[0]
-		}
-		return "[REDACTED:encrypted]"
-	})
 	return s
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLongToken reports a run of at least n characters without a space: the
+// only place an encrypted value can hide.
+func hasLongToken(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' || s[i] == '\t' || s[i] == '=' || s[i] == '"' {
+			run = 0
+			continue
+		}
+		run++
+		if run >= n {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Redactor) replace(s string, re *regexp.Regexp, rule string, f func([]string) string) string {
