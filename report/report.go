@@ -206,10 +206,11 @@ func redactValue(v any, red *redact.Redactor) any {
 			y[k] = redactValue(x[k], red)
 		}
 		return y
-	case nil, bool, int, int64, float64, uint32:
+	case nil, bool, int, int32, int64, uint, uint32, uint64, float32, float64, []int:
 		return x
 	default:
-		// Unknown types are rendered to text and redacted: fail closed.
-		return red.String(fmt.Sprint(x))
+		// A type the redactor cannot see into may hold anything: fail
+		// closed. Checks put only strings, numbers, lists and maps in data.
+		return fmt.Sprintf("[REDACTED:unrecognised %T]", x)
 	}
 }
