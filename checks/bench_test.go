@@ -21,7 +21,7 @@ func BenchmarkCollectAndRun(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		s := collectors.Collect(ctx, h)
+		s := collectors.Collect(ctx, h, collectors.Options{})
 		checks.Run(ctx, s, checks.All())
 		cancel()
 	}

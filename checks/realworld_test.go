@@ -65,7 +65,7 @@ func TestRealWorldConfigsThroughChecks(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			fs := checks.Run(ctx, collectors.Collect(ctx, h), checks.All())
+			fs := checks.Run(ctx, collectors.Collect(ctx, h, collectors.Options{}), checks.All())
 			for _, f := range fs {
 				if f.Severity == checks.Error {
 					t.Errorf("error finding: %s %q %s", f.Check, f.Title, f.Detail)

@@ -14,6 +14,7 @@ var catalogue = mustCatalogue(
 	secretFileMode,
 	nsswitchPwb,
 	nscdCache,
+	logErrors,
 )
 
 func mustCatalogue(cs ...*Check) []*Check {

@@ -35,7 +35,8 @@ func buildHost(t testing.TB, scenario string) *collectors.Snapshot {
 	h.Now = func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return collectors.Collect(ctx, h)
+	// The CLI's default window: the last 24 hours before the fixed clock.
+	return collectors.Collect(ctx, h, collectors.Options{Since: h.Now().Add(-24 * time.Hour)})
 }
 
 func runAll(t testing.TB, scenario string) []checks.Finding {
@@ -92,6 +93,21 @@ func TestScenarios(t *testing.T) {
 			{"secret-file-mode", "pass", "", ""},
 			{"nsswitch-pwb", "pass", "/etc/nsswitch.conf", "/etc/nsswitch.conf:2"},
 			{"nscd-cache", "pass", "does not cache", "/etc/nscd.conf:6"},
+			{"log-errors", "pass", "rserver.log: no error lines since 2026-11-22T12:00:00Z", "/var/log/rstudio/rstudio-server/rserver.log"},
+			{"log-errors", "pass", "rstudio-connect.log: no error lines", "/var/log/rstudio/rstudio-connect/rstudio-connect.log"},
+		},
+		"logs-errors": {
+			{"log-errors", "fail", "rstudio-connect.log: Connect rejected an insecure proxied-authentication attempt (2 error line(s)", "/var/log/rstudio/rstudio-connect/rstudio-connect.log"},
+			{"log-errors", "warn", "rstudio-connect.log: 1 error line(s): Error: Unable to configure execution environments", ""},
+			{"log-errors", "warn", "rstudio-connect.log: 1 error line(s): OAuth2 token exchange failed", ""},
+			{"log-errors", "fail", "rserver.log: OpenID sign-in failed: invalid state (2 error line(s)", "/var/log/rstudio/rstudio-server/rserver.log"},
+			{"log-errors", "warn", "rserver.log: database password in plain text (or not decryptable) (1 warning line(s)", ""},
+			{"log-errors", "fail", "rserver.log: Workbench cannot use its sign-in revocation list (1 error line(s)", "/var/log/rstudio/rstudio-server/rserver.log.3.gz"},
+			{"log-errors", "warn", "rserver.log: sign-in rejected: invalid CSRF form", ""},
+			{"log-errors", "warn", "rserver.log: 2 error line(s): session <n> for user <user> exited with code <n>", ""},
+			{"log-errors", "fail", "rserver.log: rserver cannot reach the Job Launcher", ""},
+			{"log-errors", "fail", "rserver.log: signed-in user has no local account", "/var/log/rstudio/rstudio-server/rserver.log.1"},
+			{"log-errors", "pass", "rstudio-launcher.log: no error lines", ""},
 		},
 		"rhel-authselect-healthy": {
 			{"nsswitch-pwb", "pass", "/etc/authselect/nsswitch.conf", "/etc/authselect/nsswitch.conf:6"},
@@ -146,6 +162,7 @@ func TestScenarios(t *testing.T) {
 			{"secret-file-mode", "error", "rstudio-connect.gcfg: too-large", "/etc/rstudio-connect/rstudio-connect.gcfg"},
 			{"nsswitch-pwb", "error", "nsswitch.conf: symlink-loop", "/etc/nsswitch.conf"},
 			{"nscd-cache", "error", "nscd.conf: escapes-root", "/etc/nscd.conf"},
+			{"log-errors", "error", "could not scan /var/log/rstudio/launcher/rstudio-launcher.log", "/var/log/rstudio/launcher/rstudio-launcher.log"},
 		},
 		"gcfg-invalid": {
 			{"redirect-uri-whitespace", "fail", "Connect cannot read /etc/rstudio-connect/rstudio-connect.gcfg: line 4", "/etc/rstudio-connect/rstudio-connect.gcfg:4"},
@@ -262,5 +279,31 @@ func TestRulesInventory(t *testing.T) {
 				t.Errorf("check %s cites rule %s, which is not in RULES.md", c.ID, r.ID)
 			}
 		}
+	}
+}
+
+// TestLogCountsAddUp: the sum of data.count over log-errors findings is the
+// number of error lines in the window (contract), here counted by hand from
+// the fixture: 4 in the Connect log, 6 in rserver.log, 1 in rserver.log.1,
+// 1 in rserver.log.3.gz (its other line and all of .2.gz precede the window).
+func TestLogCountsAddUp(t *testing.T) {
+	sum := 0
+	for _, f := range runAll(t, "logs-errors") {
+		if f.Check != "log-errors" {
+			continue
+		}
+		n, ok := f.Data["count"].(int)
+		if !ok {
+			t.Fatalf("finding %q has no integer data.count: %v", f.Title, f.Data)
+		}
+		for _, k := range []string{"first_seen", "last_seen", "signature", "files"} {
+			if _, ok := f.Data[k]; !ok && f.Severity != checks.Pass {
+				t.Errorf("finding %q lacks data.%s", f.Title, k)
+			}
+		}
+		sum += n
+	}
+	if sum != 12 {
+		t.Errorf("sum of data.count = %d, want 12", sum)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
@@ -31,10 +32,16 @@ type collection struct {
 	users, groups map[int]string
 }
 
+// Options tune collection.
+type Options struct {
+	// Since starts the log window; zero scans whole log files.
+	Since time.Time
+}
+
 // Collect reads every fact the checks need from h. It never fails as a whole:
 // a collector that errors or overruns ctx is recorded in Snapshot.Errors,
 // and the checks that depend on its facts say they could not evaluate.
-func Collect(ctx context.Context, h *host.Host) *Snapshot {
+func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 	c := &collection{h: h, snap: &Snapshot{
 		Schema:      SnapshotSchema,
 		Root:        h.Root,
@@ -92,6 +99,9 @@ func Collect(ctx context.Context, h *host.Host) *Snapshot {
 		}
 	}
 	wg.Wait()
+	// Logs last: where they are depends on the product configs. The scan
+	// itself watches ctx and stops at the deadline, saying so.
+	c.collectLogs(ctx, opts.Since)
 	return c.snap
 }
 

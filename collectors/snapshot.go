@@ -130,6 +130,7 @@ type Snapshot struct {
 	PAM         map[string]*parse.PAM `json:"pam,omitempty"`
 	Passwd      []parse.PasswdEntry   `json:"passwd,omitempty"`
 	Processes   []host.Process        `json:"processes,omitempty"`
+	Logs        []*LogFacts           `json:"logs,omitempty"`
 	// Errors are collectors that failed or overran their deadline.
 	Errors []string `json:"errors,omitempty"`
 }

@@ -75,7 +75,7 @@ func golden(t *testing.T, name, got string) {
 func stable(s, root string) string { return strings.ReplaceAll(s, root, "$ROOT") }
 
 func TestGoldenReports(t *testing.T) {
-	for _, scenario := range []string{"ubuntu-healthy", "whitespace", "secrets-exposed", "hostile"} {
+	for _, scenario := range []string{"ubuntu-healthy", "whitespace", "secrets-exposed", "hostile", "logs-errors"} {
 		root := fixture(t, scenario)
 		for _, format := range []string{"text", "json", "markdown"} {
 			r := run(t, false, nil, "run", "--root", root, "--format", format)
@@ -100,6 +100,7 @@ func TestExitCodes(t *testing.T) {
 		"whitespace":              2,
 		"gcfg-invalid":            2,
 		"hostile":                 3,
+		"logs-errors":             2,
 	} {
 		r := run(t, false, nil, "run", "--root", fixture(t, scenario))
 		if r.code != want {
@@ -182,7 +183,7 @@ func TestInvocationErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: nscd-cache, nsswitch-pwb"},
+		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: log-errors, nscd-cache, nsswitch-pwb"},
 		{[]string{"run", "--root", root, "--skip", "bogus"}, "--skip: unknown check ID bogus"},
 		{[]string{"run", "--root", root, "--format", "yaml"}, "want text, json or markdown"},
 		{[]string{"run", "--root", root, "--since", "yesterday"}, "--since \"yesterday\""},
@@ -227,14 +228,14 @@ func TestOnlyAndSkip(t *testing.T) {
 
 func TestListExplainVersion(t *testing.T) {
 	r := run(t, false, nil, "list")
-	for _, id := range []string{"redirect-uri-whitespace", "secret-file-mode", "nsswitch-pwb", "nscd-cache"} {
+	for _, id := range []string{"redirect-uri-whitespace", "secret-file-mode", "nsswitch-pwb", "nscd-cache", "log-errors"} {
 		if !strings.Contains(r.stdout, id) {
 			t.Errorf("list lacks %s", id)
 		}
 	}
 	r = run(t, false, nil, "list", "--format", "json")
 	var cat []checkJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 4 || len(cat[2].Rules) == 0 {
+	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 5 || len(cat[2].Rules) == 0 {
 		t.Errorf("list json: %v %+v", err, cat)
 	}
 	r = run(t, false, nil, "explain", "nsswitch-pwb")
@@ -258,7 +259,10 @@ func TestListExplainVersion(t *testing.T) {
 // secrets-exposed host and asserts none reaches stdout or stderr in any format.
 func TestNoPlantedSecretLeaks(t *testing.T) {
 	root := fixture(t, "secrets-exposed")
-	planted := []string{"Planted~OAuth2-Secret.9q8w7e", "PlantedBind", "RestOfSecret", "PlantedSmtpPassword", "PlantedPgPassword", "PlantedWorkbenchSecret42",
+	// The logs-errors host's Connect log carries a client_secret in a URL.
+	logs := fixture(t, "logs-errors")
+	copyTree(t, filepath.Join(logs, "var"), filepath.Join(root, "var"))
+	planted := []string{"PlantedLogSecret77", "Planted~OAuth2-Secret.9q8w7e", "PlantedBind", "RestOfSecret", "PlantedSmtpPassword", "PlantedPgPassword", "PlantedWorkbenchSecret42",
 		"BFA25145OoPWwVZMdN", "d3161166-e89b-4158-af3b-5980e3056cc6", "S1Foho5A2uUARgvwXP7Trm", "TINVljCE4wXEzoDO94bD"}
 	for _, format := range []string{"text", "json", "markdown"} {
 		for _, tty := range []bool{false, true} {
@@ -308,5 +312,30 @@ func TestInterrupted(t *testing.T) {
 		[]string{"run", "--root", fixture(t, "ubuntu-healthy")})
 	if code != 130 || out.Len() != 0 {
 		t.Errorf("interrupted run: exit %d, stdout %q", code, out.String())
+	}
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(to, data, fi.Mode().Perm()); err != nil {
+			return err
+		}
+		return os.Chtimes(to, fi.ModTime(), fi.ModTime())
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

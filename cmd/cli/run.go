@@ -106,7 +106,8 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		return usageError("%v", err)
 	}
 	started := env.Now()
-	if _, err := parseSince(opts.Since, started); err != nil {
+	since, err := parseSince(opts.Since, started)
+	if err != nil {
 		return usageError("%v", err)
 	}
 	if opts.Timeout <= 0 {
@@ -139,7 +140,7 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	// collector stuck on a hung filesystem.
 	runCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	snap := collectors.Collect(runCtx, h)
+	snap := collectors.Collect(runCtx, h, collectors.Options{Since: since})
 	findings := checks.Run(runCtx, snap, selected)
 	if ctx.Err() != nil {
 		fmt.Fprintln(env.Stderr, "posit-doctor: interrupted; no report written")

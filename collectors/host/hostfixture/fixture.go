@@ -14,6 +14,7 @@
 //	remove PATH
 //	bigfile BYTES PATH          (one line of 'x' bytes, no newline)
 //	crlf PATH                   (rewrite the file with CRLF line endings)
+//	touch RFC3339 PATH          (set the modification time)
 //
 // Files copied from the tree get mode 0644 and directories 0755 unless the
 // spec says otherwise, so results do not depend on the checkout's umask.
@@ -30,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Result says what could not be applied (chown without root).
@@ -86,7 +88,7 @@ func readSpec(path string) ([][]string, error) {
 			continue
 		}
 		op := strings.Fields(t)
-		want := map[string]int{"base": 2, "chmod": 3, "chown": 3, "mkfifo": 2, "symlink": 3, "mkdir": 2, "remove": 2, "bigfile": 3, "crlf": 2}
+		want := map[string]int{"base": 2, "chmod": 3, "chown": 3, "mkfifo": 2, "symlink": 3, "mkdir": 2, "remove": 2, "bigfile": 3, "crlf": 2, "touch": 3}
 		if w, ok := want[op[0]]; !ok || len(op) != w {
 			return nil, fmt.Errorf("%s:%d: cannot read %q", path, n, t)
 		}
@@ -212,6 +214,16 @@ func apply(op []string, root string, res *Result) error {
 			err = cerr
 		}
 		return err
+	case "touch":
+		t, err := time.Parse(time.RFC3339, op[1])
+		if err != nil {
+			return err
+		}
+		p, err := at(op[2])
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, t, t)
 	case "crlf":
 		p, err := at(op[1])
 		if err != nil {
