@@ -41,7 +41,7 @@ fuzz:
 ## bench: Go benchmarks, then the comparisons with standard tools
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	./scripts/bench.sh
+	./testdata/bench/compare.sh
 
 clean:
 	rm -rf bin build

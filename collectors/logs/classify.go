@@ -81,6 +81,11 @@ func Classify(line []byte) Class {
 		}
 	case c == 't':
 		if bytes.HasPrefix(p, []byte(`time="`)) {
+			// Connect writes time="2024-07-10T22:32:40.668Z" level=...:
+			// try that fixed offset before searching.
+			if len(p) > 38 && string(p[31:38]) == " level=" {
+				return word(line, 38, FormatLogfmt)
+			}
 			if i := bytes.Index(p, []byte(" level=")); i >= 0 {
 				return word(line, i+7, FormatLogfmt)
 			}
@@ -125,19 +130,6 @@ func word(line []byte, i int, f Format) Class {
 		return Class{Format: f, Level: LevelOther, Leveled: true, Msg: i}
 	}
 	msg := j
-	switch f {
-	case FormatLogfmt, FormatJSON:
-		// The message is the msg value, wherever it sits.
-		p := line
-		if len(p) > prefixLimit {
-			p = p[:prefixLimit]
-		}
-		for _, key := range [][]byte{[]byte(`msg="`), []byte(`"msg":"`), []byte(`"msg": "`), []byte(`"message":"`)} {
-			if k := bytes.Index(p, key); k >= 0 {
-				return Class{Format: f, Level: lvl, Leveled: true, Msg: k + len(key)}
-			}
-		}
-	}
 	for msg < len(line) && (line[msg] == ' ' || line[msg] == '"') {
 		msg++
 	}
@@ -259,4 +251,25 @@ func jsonTime(line []byte) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// MessageStart is where the message text starts. For logfmt and JSON lines
+// that is the msg value, wherever it sits; it is looked for only here,
+// for the few lines that are kept, not in Classify's hot path.
+func MessageStart(line []byte, c Class) int {
+	if c.Format == FormatLogfmt || c.Format == FormatJSON {
+		p := line
+		if len(p) > prefixLimit {
+			p = p[:prefixLimit]
+		}
+		for _, key := range [][]byte{[]byte(`msg="`), []byte(`"msg":"`), []byte(`"msg": "`), []byte(`"message":"`)} {
+			if k := bytes.Index(p, key); k >= 0 {
+				return k + len(key)
+			}
+		}
+	}
+	if c.Msg > len(line) {
+		return len(line)
+	}
+	return c.Msg
 }

@@ -50,8 +50,8 @@ func TestClassify(t *testing.T) {
 		if got.Format != c.format || got.Level != c.level || got.Leveled != c.leveled {
 			t.Errorf("%q: got %s level %d leveled %v; want %s %d %v", c.line, got.Format, got.Level, got.Leveled, c.format, c.level, c.leveled)
 		}
-		if got.Msg > len(c.line) || !strings.HasPrefix(c.line[got.Msg:], c.msg) {
-			t.Errorf("%q: message starts %q, want %q", c.line, c.line[min(got.Msg, len(c.line)):], c.msg)
+		if m := MessageStart([]byte(c.line), got); !strings.HasPrefix(c.line[m:], c.msg) {
+			t.Errorf("%q: message starts %q, want %q", c.line, c.line[m:], c.msg)
 		}
 	}
 }
@@ -289,8 +289,8 @@ func FuzzClassify(f *testing.F) {
 	f.Add([]byte("Dec 14 15:25:18 h p: "))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		c := Classify(line)
-		if c.Msg < 0 || c.Msg > len(line) {
-			t.Fatalf("msg offset %d outside %d", c.Msg, len(line))
+		if m := MessageStart(line, c); m < 0 || m > len(line) {
+			t.Fatalf("msg offset %d outside %d", m, len(line))
 		}
 		Timestamp(line, c.Format, now)
 		Template(string(line))

@@ -349,10 +349,7 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 			s.res.Unleveled++
 		}
 	}
-	msg := line
-	if c.Msg <= len(line) {
-		msg = line[c.Msg:]
-	}
+	msg := line[MessageStart(line, c):]
 	tpl := Template(string(trimFor(msg, 1024)))
 	key := "tpl:" + level + ":" + tpl
 	if sig != nil {
