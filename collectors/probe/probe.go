@@ -1,0 +1,425 @@
+// Package probe makes the few network requests posit-doctor needs: a TLS
+// handshake with the product's front door and the OpenID discovery and JWKS
+// documents of the issuer. Each probe has a deadline; bodies are capped;
+// redirects are followed only to https and at most three times; a peer that
+// accepts and never answers, or sends forever, is cut at the deadline.
+//
+// Verification is done by hand after a handshake that accepts anything, so
+// that every layer of failure gets its own diagnosis (DNS, refused, timeout,
+// proxy, untrusted, self-signed, missing intermediate, hostname, expired,
+// protocol) instead of one opaque error. Probes go only to the addresses
+// named in the configuration or by --url.
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Failure names the layer a probe failed at.
+type Failure string
+
+const (
+	OK                   Failure = ""
+	FailDNS              Failure = "dns"
+	FailRefused          Failure = "refused"
+	FailTimeout          Failure = "timeout"
+	FailConnect          Failure = "connect"
+	FailProxy            Failure = "proxy"
+	FailTLSUntrusted     Failure = "tls-untrusted"
+	FailTLSSelfSigned    Failure = "tls-self-signed"
+	FailTLSMissingInterm Failure = "tls-missing-intermediate"
+	FailTLSHostname      Failure = "tls-hostname"
+	FailTLSExpired       Failure = "tls-expired"
+	FailTLSNotYetValid   Failure = "tls-not-yet-valid"
+	FailTLSProtocol      Failure = "tls-protocol"
+	FailTLSHandshake     Failure = "tls-handshake"
+	FailHTTPStatus       Failure = "http-status"
+	FailRedirect         Failure = "redirect"
+	FailTooLarge         Failure = "too-large"
+	FailNotJSON          Failure = "not-json"
+	FailInsecureScheme   Failure = "not-https"
+	FailPlaceholder      Failure = "placeholder"
+	FailIssuerMismatch   Failure = "issuer-mismatch"
+	FailMissingEndpoints Failure = "missing-endpoints"
+	FailJWKS             Failure = "jwks"
+	DefaultTimeout               = 5 * time.Second
+	DefaultBodyCap       int64   = 1 << 20
+	maxRedirects                 = 3
+)
+
+// Config sets up a Prober. Zero values mean the products' own behaviour.
+type Config struct {
+	Timeout time.Duration
+	// Roots replaces the system roots (tests). Nil: the system pool, which
+	// on Linux honours SSL_CERT_FILE and SSL_CERT_DIR like the products.
+	Roots *x509.CertPool
+	// CAFile adds an extra PEM bundle (--ca-file); results say so.
+	CAFile string
+	// Proxy picks a proxy per request; nil means HTTPS_PROXY/NO_PROXY from
+	// the environment (http.ProxyFromEnvironment).
+	Proxy func(*url.URL) (*url.URL, error)
+	// LookupHost resolves names; nil means the system resolver.
+	LookupHost func(ctx context.Context, host string) ([]string, error)
+	Now        func() time.Time
+	BodyCap    int64
+}
+
+// Prober runs probes. It is safe for concurrent use.
+type Prober struct {
+	cfg   Config
+	roots *x509.CertPool
+}
+
+// New validates cfg and loads the roots.
+func New(cfg Config) (*Prober, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BodyCap <= 0 {
+		cfg.BodyCap = DefaultBodyCap
+	}
+	if cfg.Proxy == nil {
+		cfg.Proxy = func(u *url.URL) (*url.URL, error) {
+			return http.ProxyFromEnvironment(&http.Request{URL: u})
+		}
+	}
+	if cfg.LookupHost == nil {
+		cfg.LookupHost = net.DefaultResolver.LookupHost
+	}
+	roots := cfg.Roots
+	if roots == nil {
+		sys, err := x509.SystemCertPool()
+		if err != nil || sys == nil {
+			sys = x509.NewCertPool()
+		}
+		roots = sys
+	} else {
+		roots = roots.Clone()
+	}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s: no PEM certificate found in it", cfg.CAFile)
+		}
+	}
+	return &Prober{cfg: cfg, roots: roots}, nil
+}
+
+// Timeout is the per-probe deadline.
+func (p *Prober) Timeout() time.Duration { return p.cfg.Timeout }
+
+// CertInfo describes one certificate the server sent.
+type CertInfo struct {
+	Subject    string    `json:"subject"`
+	Issuer     string    `json:"issuer"`
+	SANs       []string  `json:"sans,omitempty"`
+	NotBefore  time.Time `json:"not_before"`
+	NotAfter   time.Time `json:"not_after"`
+	IsCA       bool      `json:"is_ca,omitempty"`
+	SelfSigned bool      `json:"self_signed,omitempty"`
+	SHA256     string    `json:"sha256"`
+}
+
+func certInfo(c *x509.Certificate) CertInfo {
+	sum := sha256.Sum256(c.Raw)
+	ci := CertInfo{Subject: c.Subject.String(), Issuer: c.Issuer.String(), NotBefore: c.NotBefore.UTC(),
+		NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA, SelfSigned: selfSigned(c), SHA256: hex.EncodeToString(sum[:])}
+	ci.SANs = append(ci.SANs, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		ci.SANs = append(ci.SANs, ip.String())
+	}
+	return ci
+}
+
+// selfSigned reports a certificate signed by its own key. CheckSignatureFrom
+// would refuse a non-CA leaf as a parent, so check the signature directly.
+func selfSigned(c *x509.Certificate) bool {
+	return c.Subject.String() == c.Issuer.String() && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// TLSResult is the outcome of reaching host:port and verifying its TLS.
+type TLSResult struct {
+	URL     string  `json:"url"`
+	Host    string  `json:"host"`
+	Port    string  `json:"port"`
+	Addr    string  `json:"addr,omitempty"`  // the address actually dialled
+	Proxy   string  `json:"proxy,omitempty"` // proxy used, host:port
+	Failure Failure `json:"failure,omitempty"`
+	Error   string  `json:"error,omitempty"`
+	// Version is the negotiated protocol ("TLS 1.3").
+	Version           string     `json:"version,omitempty"`
+	VersionNum        uint16     `json:"version_num,omitempty"`
+	Chain             []CertInfo `json:"chain,omitempty"` // as sent, leaf first
+	Verified          bool       `json:"verified"`
+	SentIntermediates bool       `json:"sent_intermediates"`
+	ExtraCA           bool       `json:"extra_ca,omitempty"` // --ca-file was in the roots
+	DurationMS        int64      `json:"duration_ms"`
+}
+
+// Leaf is the server's own certificate, if any was received.
+func (r *TLSResult) Leaf() *CertInfo {
+	if r == nil || len(r.Chain) == 0 {
+		return nil
+	}
+	return &r.Chain[0]
+}
+
+// probeError carries a classified failure through net/http.
+type probeError struct {
+	failure Failure
+	msg     string
+	tls     *TLSResult
+}
+
+func (e *probeError) Error() string { return e.msg }
+
+func classifyNet(err error, ctx context.Context) Failure {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), ctx.Err() != nil, errors.As(err, &ne) && ne.Timeout():
+		return FailTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return FailRefused
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return FailDNS
+	}
+	return FailConnect
+}
+
+func splitHostPort(u *url.URL) (host, port string) {
+	host, port = u.Hostname(), u.Port()
+	if port == "" {
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+	}
+	return host, port
+}
+
+// dial reaches host:port directly or through the configured proxy.
+func (p *Prober) dial(ctx context.Context, u *url.URL, r *TLSResult) (net.Conn, error) {
+	host, port := splitHostPort(u)
+	target := net.JoinHostPort(host, port)
+	pu, err := p.cfg.Proxy(&url.URL{Scheme: "https", Host: target})
+	if err != nil {
+		r.Failure, r.Error = FailProxy, "reading the proxy settings: "+err.Error()
+		return nil, &probeError{FailProxy, r.Error, r}
+	}
+	if pu == nil {
+		return p.dialDirect(ctx, host, port, r)
+	}
+	ph, pp := splitHostPort(pu)
+	if pu.Scheme == "http" && pu.Port() == "" {
+		pp = "80"
+	}
+	r.Proxy = net.JoinHostPort(ph, pp)
+	conn, err := p.dialDirect(ctx, ph, pp, r)
+	if err != nil {
+		// The layer is the proxy's: say so, keep the network cause.
+		r.Error = fmt.Sprintf("proxy %s: %s", r.Proxy, r.Error)
+		if r.Failure != FailTimeout {
+			r.Failure = FailProxy
+		}
+		return nil, &probeError{r.Failure, r.Error, r}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	req := fmt.Sprintf("CONNECT %s HTTP/1.1\r\nHost: %s\r\n", target, target)
+	if pu.User != nil {
+		req += "Proxy-Authorization: Basic " + basicAuth(pu.User) + "\r\n"
+	}
+	if _, err := io.WriteString(conn, req+"\r\n"); err != nil {
+		conn.Close()
+		return nil, p.fail(ctx, r, err, FailProxy, "sending CONNECT to proxy "+r.Proxy)
+	}
+	br := bufio.NewReader(io.LimitReader(conn, 64<<10))
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+	if err != nil {
+		conn.Close()
+		return nil, p.fail(ctx, r, err, FailProxy, "reading the CONNECT answer from proxy "+r.Proxy)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		conn.Close()
+		r.Failure, r.Error = FailProxy, fmt.Sprintf("proxy %s refused CONNECT %s: %s", r.Proxy, target, resp.Status)
+		return nil, &probeError{FailProxy, r.Error, r}
+	}
+	conn.SetDeadline(time.Time{})
+	return conn, nil
+}
+
+func (p *Prober) fail(ctx context.Context, r *TLSResult, err error, f Failure, what string) error {
+	if classifyNet(err, ctx) == FailTimeout {
+		f = FailTimeout
+	}
+	r.Failure, r.Error = f, what+": "+err.Error()
+	return &probeError{f, r.Error, r}
+}
+
+func (p *Prober) dialDirect(ctx context.Context, host, port string, r *TLSResult) (net.Conn, error) {
+	addrs := []string{host}
+	if net.ParseIP(host) == nil {
+		var err error
+		addrs, err = p.cfg.LookupHost(ctx, host)
+		if err != nil || len(addrs) == 0 {
+			f := FailDNS
+			if err != nil && classifyNet(err, ctx) == FailTimeout {
+				f = FailTimeout
+			}
+			msg := fmt.Sprintf("cannot resolve %s", host)
+			if err != nil {
+				msg += ": " + err.Error()
+			}
+			r.Failure, r.Error = f, msg
+			return nil, &probeError{f, msg, r}
+		}
+	}
+	var d net.Dialer
+	var last error
+	for _, a := range addrs {
+		addr := net.JoinHostPort(a, port)
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			r.Addr = addr
+			return conn, nil
+		}
+		last = err
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, p.fail(ctx, r, last, classifyNet(last, ctx), "connecting to "+net.JoinHostPort(host, port))
+}
+
+func basicAuth(u *url.Userinfo) string {
+	pw, _ := u.Password()
+	return encodeBase64(u.Username() + ":" + pw)
+}
+
+// handshake dials and completes a TLS handshake that accepts any
+// certificate, then verifies the chain itself.
+func (p *Prober) handshake(ctx context.Context, u *url.URL) (*tls.Conn, *TLSResult) {
+	start := time.Now()
+	host, port := splitHostPort(u)
+	r := &TLSResult{URL: u.String(), Host: host, Port: port, ExtraCA: p.cfg.CAFile != ""}
+	defer func() { r.DurationMS = time.Since(start).Milliseconds() }()
+	raw, err := p.dial(ctx, u, r)
+	if err != nil {
+		return nil, r
+	}
+	sni := host
+	if net.ParseIP(host) != nil {
+		sni = ""
+	}
+	conn := tls.Client(raw, &tls.Config{
+		ServerName:         sni,
+		InsecureSkipVerify: true, // verified below, layer by layer
+		MinVersion:         tls.VersionTLS10,
+		NextProtos:         []string{"http/1.1"},
+	})
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	if err := conn.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		f := classifyNet(err, ctx)
+		switch {
+		case f == FailTimeout:
+		case strings.Contains(err.Error(), "protocol version"):
+			f = FailTLSProtocol
+		default:
+			f = FailTLSHandshake
+		}
+		p.fail(ctx, r, err, f, "TLS handshake with "+net.JoinHostPort(host, port))
+		r.Failure = f
+		return nil, r
+	}
+	st := conn.ConnectionState()
+	r.VersionNum = st.Version
+	r.Version = tls.VersionName(st.Version)
+	for _, c := range st.PeerCertificates {
+		r.Chain = append(r.Chain, certInfo(c))
+	}
+	leaf := st.PeerCertificates[0]
+	r.SentIntermediates = len(st.PeerCertificates) > 1 || selfSigned(leaf)
+	inter := x509.NewCertPool()
+	for _, c := range st.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	_, verr := leaf.Verify(x509.VerifyOptions{Roots: p.roots, Intermediates: inter, DNSName: host, CurrentTime: p.cfg.Now()})
+	if verr != nil {
+		r.Failure, r.Error = classifyVerify(verr, leaf, len(st.PeerCertificates), p.cfg.Now()), verr.Error()
+		conn.Close()
+		return nil, r
+	}
+	r.Verified = true
+	if st.Version < tls.VersionTLS12 {
+		r.Failure = FailTLSProtocol
+		r.Error = fmt.Sprintf("the server negotiated %s; TLS 1.2 is the minimum", r.Version)
+	}
+	conn.SetDeadline(time.Time{})
+	return conn, r
+}
+
+func classifyVerify(err error, leaf *x509.Certificate, sent int, now time.Time) Failure {
+	var he x509.HostnameError
+	var ce x509.CertificateInvalidError
+	var ue x509.UnknownAuthorityError
+	switch {
+	case errors.As(err, &he):
+		return FailTLSHostname
+	case errors.As(err, &ce) && ce.Reason == x509.Expired:
+		if now.Before(ce.Cert.NotBefore) {
+			return FailTLSNotYetValid
+		}
+		return FailTLSExpired
+	case errors.As(err, &ue):
+		if selfSigned(leaf) {
+			return FailTLSSelfSigned
+		}
+		if sent == 1 {
+			return FailTLSMissingInterm
+		}
+	}
+	return FailTLSUntrusted
+}
+
+// TLS probes the TLS layer of an https URL.
+func (p *Prober) TLS(ctx context.Context, rawURL string) *TLSResult {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return &TLSResult{URL: rawURL, Failure: FailConnect, Error: fmt.Sprintf("not a usable URL: %v", err)}
+	}
+	conn, r := p.handshake(ctx, u)
+	if conn != nil {
+		conn.Close()
+	}
+	return r
+}
