@@ -10,11 +10,14 @@ import (
 // list them. IDs are a public contract (JSON, --only, bundle paths): never
 // rename one; retire it with a note instead.
 var catalogue = mustCatalogue(
+	frontdoorTLS,
+	issuerReachable,
 	redirectURIWhitespace,
 	secretFileMode,
 	nsswitchPwb,
 	nscdCache,
 	logErrors,
+	clockSkew,
 )
 
 func mustCatalogue(cs ...*Check) []*Check {
@@ -102,4 +105,16 @@ func Select(only, skip []string) ([]*Check, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// NeedsNetwork reports whether any of cs judges network probes, so that a
+// run that selects none sends no traffic.
+func NeedsNetwork(cs []*Check) bool {
+	for _, c := range cs {
+		switch c.ID {
+		case frontdoorTLS.ID, issuerReachable.ID, clockSkew.ID:
+			return true
+		}
+	}
+	return false
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
 )
 
 // collector fills its own part of a snapshot. Collectors run concurrently;
@@ -36,6 +37,11 @@ type collection struct {
 type Options struct {
 	// Since starts the log window; zero scans whole log files.
 	Since time.Time
+	// Prober, when set, runs the network probes (front doors, issuers)
+	// for the configured URLs and URLs; nil collects no network facts.
+	Prober *probe.Prober
+	URLs   []string
+	CAFile string // --ca-file, recorded so findings can say it was used
 }
 
 // Collect reads every fact the checks need from h. It never fails as a whole:
@@ -99,9 +105,16 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 		}
 	}
 	wg.Wait()
-	// Logs last: where they are depends on the product configs. The scan
-	// itself watches ctx and stops at the deadline, saying so.
-	c.collectLogs(ctx, opts.Since)
+	// Logs and probes last: what they look at depends on the product
+	// configs. They run side by side; each watches ctx.
+	var late sync.WaitGroup
+	late.Add(1)
+	go func() { defer late.Done(); c.collectLogs(ctx, opts.Since) }()
+	if opts.Prober != nil {
+		late.Add(1)
+		go func() { defer late.Done(); c.collectProbes(ctx, opts.Prober, opts.URLs, opts.CAFile) }()
+	}
+	late.Wait()
 	return c.snap
 }
 

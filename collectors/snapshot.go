@@ -131,6 +131,7 @@ type Snapshot struct {
 	Passwd      []parse.PasswdEntry   `json:"passwd,omitempty"`
 	Processes   []host.Process        `json:"processes,omitempty"`
 	Logs        []*LogFacts           `json:"logs,omitempty"`
+	Probes      *ProbeFacts           `json:"probes,omitempty"`
 	// Errors are collectors that failed or overran their deadline.
 	Errors []string `json:"errors,omitempty"`
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
 	"github.com/posit-doctor/posit-doctor/report"
 )
 
@@ -35,6 +36,9 @@ type Env struct {
 	Now        func() time.Time
 	// Signals, when set, ends a run early as SIGINT/SIGTERM would.
 	Signals context.Context
+	// ProbeConfig, when set, adjusts the network prober (tests give it a
+	// resolver that maps names to 127.0.0.1 and their own roots).
+	ProbeConfig func(*probe.Config)
 }
 
 // OSEnv is the real process environment.

@@ -13,7 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"crypto/x509"
+	"net/url"
+
 	"github.com/posit-doctor/posit-doctor/collectors/host/hostfixture"
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
+	"github.com/posit-doctor/posit-doctor/collectors/probe/probetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -37,16 +42,48 @@ type result struct {
 	stdout, stderr string
 }
 
-// run calls Main with buffers, a fixed clock and the TTY answer given.
+// networkChecks are skipped by run() on fixture hosts: their configs name
+// hosts that must never be looked up from a test. networkRun() tests them
+// against loopback peers.
+const networkChecks = "frontdoor-tls,issuer-reachable,clock-skew"
+
+// run calls Main with buffers, a fixed clock and the TTY answer given. For
+// 'run' without --only it skips the network checks.
 func run(t *testing.T, tty bool, env map[string]string, args ...string) result {
+	t.Helper()
+	if len(args) > 0 && args[0] == "run" && !hasFlag(args, "--only") && !hasFlag(args, "--skip") {
+		args = append(args, "--skip", networkChecks)
+	}
+	return invoke(t, tty, env, nil, fixedNow, args...)
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// invoke is Main with injected streams, clock and prober settings. The
+// prober always gets the loopback-only resolver.
+func invoke(t *testing.T, tty bool, env map[string]string, roots *x509.CertPool, now time.Time, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		IsTerminal: func(io.Writer) bool { return tty },
 		Getenv:     func(k string) string { return env[k] },
-		Now:        func() time.Time { return fixedNow },
+		Now:        func() time.Time { return now },
 		Signals:    context.Background(),
+		ProbeConfig: func(c *probe.Config) {
+			c.LookupHost = probetest.Resolver
+			c.Proxy = func(*url.URL) (*url.URL, error) { return nil, nil }
+			if roots != nil {
+				c.Roots = roots
+			}
+		},
 	}
 	code := Main(e, args)
 	return result{code, out.String(), errb.String()}
@@ -183,7 +220,7 @@ func TestInvocationErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: log-errors, nscd-cache, nsswitch-pwb"},
+		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: clock-skew, frontdoor-tls, issuer-reachable, log-errors"},
 		{[]string{"run", "--root", root, "--skip", "bogus"}, "--skip: unknown check ID bogus"},
 		{[]string{"run", "--root", root, "--format", "yaml"}, "want text, json or markdown"},
 		{[]string{"run", "--root", root, "--since", "yesterday"}, "--since \"yesterday\""},
@@ -220,7 +257,7 @@ func TestOnlyAndSkip(t *testing.T) {
 	if r.code != 0 || strings.Contains(r.stdout, "nsswitch-pwb") {
 		t.Errorf("--only nscd-cache: exit %d, output mentions nsswitch-pwb", r.code)
 	}
-	r = run(t, false, nil, "run", "--root", root, "--skip", "nsswitch-pwb")
+	r = run(t, false, nil, "run", "--root", root, "--skip", "nsswitch-pwb,"+networkChecks)
 	if r.code != 0 {
 		t.Errorf("--skip nsswitch-pwb: exit %d", r.code)
 	}
@@ -235,7 +272,7 @@ func TestListExplainVersion(t *testing.T) {
 	}
 	r = run(t, false, nil, "list", "--format", "json")
 	var cat []checkJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 5 || len(cat[2].Rules) == 0 {
+	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 8 || len(cat[2].Rules) == 0 {
 		t.Errorf("list json: %v %+v", err, cat)
 	}
 	r = run(t, false, nil, "explain", "nsswitch-pwb")
@@ -309,7 +346,7 @@ func TestInterrupted(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := Main(Env{Stdout: &out, Stderr: &errb, IsTerminal: func(io.Writer) bool { return false },
 		Getenv: func(string) string { return "" }, Now: time.Now, Signals: ctx},
-		[]string{"run", "--root", fixture(t, "ubuntu-healthy")})
+		[]string{"run", "--root", fixture(t, "ubuntu-healthy"), "--skip", networkChecks})
 	if code != 130 || out.Len() != 0 {
 		t.Errorf("interrupted run: exit %d, stdout %q", code, out.String())
 	}

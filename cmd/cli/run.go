@@ -11,6 +11,7 @@ import (
 	"github.com/posit-doctor/posit-doctor/checks"
 	"github.com/posit-doctor/posit-doctor/collectors"
 	"github.com/posit-doctor/posit-doctor/collectors/host"
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
 	"github.com/posit-doctor/posit-doctor/redact"
 	"github.com/posit-doctor/posit-doctor/report"
 )
@@ -25,6 +26,7 @@ type RunOptions struct {
 	Timeout time.Duration
 	Bundle  string // "" = no bundle; bundleDefault = default name in the current directory
 	URLs    []string
+	CAFile  string
 	Color   string
 }
 
@@ -55,6 +57,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle (to PATH, or '-' for stdout)")
 	f.Lookup("bundle").NoOptDefVal = bundleDefault
 	f.StringArrayVar(&opts.URLs, "url", nil, "an extra front-door URL to probe (repeatable)")
+	f.StringVar(&opts.CAFile, "ca-file", "", "an extra PEM CA bundle to trust in the TLS probes (reported as such)")
 	f.StringVar(&opts.Color, "color", "auto", "colour in text output: auto, always or never")
 	return cmd
 }
@@ -136,11 +139,24 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	}
 	h.Now = env.Now
 
-	// Checks are pure and fast; the deadline only guards against a
-	// collector stuck on a hung filesystem.
-	runCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile}
+	if checks.NeedsNetwork(selected) {
+		pc := probe.Config{Timeout: opts.Timeout, CAFile: opts.CAFile, Now: env.Now}
+		if env.ProbeConfig != nil {
+			env.ProbeConfig(&pc)
+		}
+		p, err := probe.New(pc)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		copts.Prober = p
+	}
+	// Every probe has its own --timeout deadline and runs concurrently; an
+	// issuer costs at most two of them (discovery, then keys). This outer
+	// deadline only guards against something stuck elsewhere.
+	runCtx, cancel := context.WithTimeout(ctx, 2*opts.Timeout+2*time.Second)
 	defer cancel()
-	snap := collectors.Collect(runCtx, h, collectors.Options{Since: since})
+	snap := collectors.Collect(runCtx, h, copts)
 	findings := checks.Run(runCtx, snap, selected)
 	if ctx.Err() != nil {
 		fmt.Fprintln(env.Stderr, "posit-doctor: interrupted; no report written")

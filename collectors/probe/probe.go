@@ -141,7 +141,8 @@ type CertInfo struct {
 	SHA256     string    `json:"sha256"`
 }
 
-func certInfo(c *x509.Certificate) CertInfo {
+// Info describes a certificate for a report.
+func Info(c *x509.Certificate) CertInfo {
 	sum := sha256.Sum256(c.Raw)
 	ci := CertInfo{Subject: c.Subject.String(), Issuer: c.Issuer.String(), NotBefore: c.NotBefore.UTC(),
 		NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA, SelfSigned: selfSigned(c), SHA256: hex.EncodeToString(sum[:])}
@@ -363,7 +364,7 @@ func (p *Prober) handshake(ctx context.Context, u *url.URL) (*tls.Conn, *TLSResu
 	r.VersionNum = st.Version
 	r.Version = tls.VersionName(st.Version)
 	for _, c := range st.PeerCertificates {
-		r.Chain = append(r.Chain, certInfo(c))
+		r.Chain = append(r.Chain, Info(c))
 	}
 	leaf := st.PeerCertificates[0]
 	r.SentIntermediates = len(st.PeerCertificates) > 1 || selfSigned(leaf)

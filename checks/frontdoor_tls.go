@@ -1,0 +1,204 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
+)
+
+var frontdoorTLS = &Check{
+	ID:    "frontdoor-tls",
+	Title: "the product's front door answers over HTTPS with a certificate clients trust",
+	Description: `Single sign-on needs the product served over HTTPS with a certificate that
+verifies: the IdP sends users back to <address>/__login__/callback or
+/openid/callback, and browsers, Entra ID and SCIM refuse self-signed or broken
+chains. For Connect's Server.Address, Workbench's launcher-sessions-callback-address
+and every --url, the check connects (through HTTPS_PROXY when set), handshakes
+with SNI, verifies the chain against the system roots, the hostname and the
+validity dates, requires TLS 1.2 or newer, and requires the server to send its
+intermediate certificates. http:// addresses and placeholders fail. Certificate
+and key files the products are configured to serve are parsed: expiry, whole
+chain, and that the key matches the certificate (the key file's mode is
+secret-file-mode's business).`,
+	Rules: []Rule{
+		{ID: "fd-https-valid-cert", Level: "must", Text: "Each product URL answers over HTTPS with a certificate that verifies; http:// fails.", Source: seed000 + `: "Valid SSL certificate configurations with verified access over HTTPS"`},
+		{ID: "fd-frontdoor-cert", Level: "must", Text: "Behind a proxy or load balancer, the front-door address itself presents a valid certificate.", Source: seed000 + `: "the front-door address must be configured with an SSL certificate"`},
+		{ID: "fd-ca-signed-for-scim", Level: "must", Text: "For Entra SCIM the front-door certificate must be CA-signed, not self-signed.", Source: seed000 + `: "(cannot be self-signed)"`},
+		{ID: "fd-connect-address-https", Level: "must", Text: "Connect Server.Address is the https:// front-door URL.", Source: "004_5b0648617aa2753f.txt § 10.9.4 Configuring Proxied Authentication"},
+		{ID: "fd-connect-address-placeholder", Level: "must", Text: "Server.Address is not left at a sample or placeholder value.", Source: seed000 + `: "Placeholder value. Please replace."`},
+		{ID: "fd-wb-callback-address-https", Level: "should", Text: "Workbench launcher-sessions-callback-address is the https address of the load balancer, proxy or server.", Source: seed000 + `: "Use the https address of your load balancer, proxy, or server"`},
+	},
+	Docs: []string{
+		"https://docs.posit.co/connect/admin/getting-started/local-install/initial-configuration/ssl-certificates/",
+		"https://docs.posit.co/ide/server-pro/access_and_security/secure_sockets.html",
+	},
+	Run: runFrontdoorTLS,
+}
+
+// certWarnDays: a certificate closer than this to expiry warns.
+const certWarnDays = 30
+
+func runFrontdoorTLS(c *Check, s *collectors.Snapshot) []Finding {
+	pf := s.Probes
+	if pf == nil || !pf.Ran {
+		return []Finding{c.skip("network probes were not run")}
+	}
+	if len(pf.FrontDoors) == 0 && len(pf.LocalCerts) == 0 {
+		return []Finding{c.skip("no product URL is configured (Connect Server.Address, Workbench launcher-sessions-callback-address) and no --url was given")}
+	}
+	var out []Finding
+	for _, fd := range pf.FrontDoors {
+		out = append(out, frontDoorFinding(c, s, fd))
+	}
+	for _, lc := range pf.LocalCerts {
+		out = append(out, localCertFindings(c, s, lc)...)
+	}
+	return out
+}
+
+func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorFact) Finding {
+	ev := settingEvidence(fd.Setting.Path, fd.Setting.Line, fd.Setting.Raw)
+	name := fd.Setting.Name
+	rule := "fd-https-valid-cert"
+	switch fd.Product {
+	case "connect":
+		rule = "fd-connect-address-https"
+	case "workbench":
+		rule = "fd-wb-callback-address-https"
+	}
+	switch fd.Skipped {
+	case "not https", "not an absolute URL":
+		sev := Fail
+		if fd.Product == "workbench" {
+			sev = Warn // the document says "should"
+		}
+		f := c.finding(sev, fmt.Sprintf("%s is %s, not an https:// URL", name, quoteOrEmpty(fd.URL)), rule, "fd-https-valid-cert")
+		f.Detail = fmt.Sprintf("%s is %q. The redirect URI the IdP calls back is built from it, and the documents require the https address users reach (the proxy or load balancer's, when there is one).", name, fd.URL)
+		f.Evidence = ev
+		f.Remediation = fmt.Sprintf("Set %s to the https:// URL users type, e.g. https://connect.company.com, and restart the product.", name)
+		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
+	case "placeholder":
+		sev := Fail
+		if fd.Product == "workbench" {
+			sev = Warn
+		}
+		f := c.finding(sev, fmt.Sprintf("%s is still a placeholder (%s)", name, fd.URL), "fd-connect-address-placeholder")
+		f.Detail = fmt.Sprintf("%s = %q looks like a sample value from the documentation. The IdP would send users back to it.", name, fd.URL)
+		f.Evidence = ev
+		f.Remediation = fmt.Sprintf("Replace %s with the real https URL of the front door and restart the product.", name)
+		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
+	}
+	h := fd.Probe.HTTP
+	r := h.TLS
+	if h.Failure != probe.OK {
+		fail := h.Failure
+		if r != nil && r.Failure != probe.OK {
+			fail = r.Failure
+		}
+		what, fix := diagnosis(fail, r, h.Error, fd.URL)
+		f := c.finding(Fail, fmt.Sprintf("%s (%s): %s", name, fd.URL, string(fail)), "fd-https-valid-cert", "fd-frontdoor-cert")
+		if fail == probe.FailTLSSelfSigned {
+			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Source}, f.References...)
+		}
+		f.Detail = "Probing " + fd.URL + " from this host: " + what + "."
+		f.Evidence = ev
+		f.Remediation = fix
+		f.Data = tlsData(r)
+		f.Data["url"], f.Data["failure"] = fd.URL, string(fail)
+		return f
+	}
+	leaf := r.Leaf()
+	data := tlsData(r)
+	data["url"], data["status"] = fd.URL, h.Status
+	if left := daysLeft(leaf.NotAfter, s.CollectedAt); left < certWarnDays {
+		f := c.finding(Warn, fmt.Sprintf("%s (%s): certificate expires in %d days", name, fd.URL, left), "fd-https-valid-cert")
+		f.Detail = fmt.Sprintf("The certificate (%s, issued by %s) expires on %s.", strings.Join(leaf.SANs, ", "), leaf.Issuer, leaf.NotAfter.Format("2006-01-02"))
+		f.Evidence = ev
+		f.Remediation = "Renew the certificate before it expires and reload the server that serves it."
+		f.Data = data
+		return f
+	}
+	f := c.finding(Pass, fmt.Sprintf("%s (%s) serves a trusted certificate over %s", name, fd.URL, r.Version), "fd-https-valid-cert", "fd-frontdoor-cert")
+	f.Detail = fmt.Sprintf("Chain verified against the system roots for %s; expires %s; the server sends its intermediates; HTTP %d.", r.Host, leaf.NotAfter.Format("2006-01-02"), h.Status)
+	if r.ExtraCA {
+		f.Detail += " Verified with the extra CA bundle given by --ca-file: clients without that CA will not trust it."
+	}
+	f.Evidence = ev
+	f.Data = data
+	return f
+}
+
+func quoteOrEmpty(s string) string {
+	if s == "" {
+		return "empty"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func localCertFindings(c *Check, s *collectors.Snapshot, lc collectors.LocalCertFact) []Finding {
+	ev := []Evidence{{Path: lc.CertSet.Path, Line: lc.CertSet.Line, Text: lc.CertSet.Raw}}
+	if lc.KeySet.Line > 0 {
+		ev = append(ev, Evidence{Path: lc.KeySet.Path, Line: lc.KeySet.Line, Text: lc.KeySet.Raw})
+	}
+	var problems, fixes []string
+	sev := Pass
+	if lc.CertError != "" {
+		problems = append(problems, fmt.Sprintf("the certificate file %s: %s", lc.CertPath, lc.CertError))
+		fixes = append(fixes, "point "+lc.CertSet.Name+" at a readable PEM certificate chain")
+		sev = Fail
+	}
+	if lc.KeyError != "" {
+		problems = append(problems, fmt.Sprintf("the key file %s: %s", lc.KeyPath, lc.KeyError))
+		fixes = append(fixes, "point "+lc.KeySet.Name+" at the unencrypted PEM private key of the certificate")
+		sev = Fail
+	}
+	if len(lc.Certs) > 0 {
+		leaf := lc.Certs[0]
+		left := daysLeft(leaf.NotAfter, s.CollectedAt)
+		switch {
+		case left < 0:
+			problems = append(problems, fmt.Sprintf("the certificate expired on %s", leaf.NotAfter.Format("2006-01-02")))
+			fixes = append(fixes, "renew it")
+			sev = Fail
+		case left < certWarnDays:
+			problems = append(problems, fmt.Sprintf("the certificate expires in %d days", left))
+			fixes = append(fixes, "renew it soon")
+			sev = max(sev, Warn)
+		}
+		if lc.KeyError == "" && !lc.KeyMatches {
+			problems = append(problems, "the private key does not belong to the certificate")
+			fixes = append(fixes, "use the key the certificate was issued for")
+			sev = Fail
+		}
+		if len(lc.Certs) == 1 && !leaf.SelfSigned {
+			problems = append(problems, "the file holds only the server certificate, not its intermediates (the products need the whole chain)")
+			fixes = append(fixes, "append the intermediate certificates to "+lc.CertPath)
+			sev = max(sev, Warn)
+		}
+		if leaf.SelfSigned {
+			problems = append(problems, "the certificate is self-signed")
+			fixes = append(fixes, "use a CA-signed certificate")
+			sev = max(sev, Warn)
+		}
+	}
+	if sev == Pass {
+		f := c.finding(Pass, fmt.Sprintf("%s's certificate and key files are usable", lc.Product), "fd-https-valid-cert")
+		f.Detail = fmt.Sprintf("%s holds a chain of %d certificate(s) expiring %s; the key in %s matches it. (Its file mode is checked by secret-file-mode.)", lc.CertPath, len(lc.Certs), lc.Certs[0].NotAfter.Format("2006-01-02"), lc.KeyPath)
+		f.Evidence = ev
+		return []Finding{f}
+	}
+	f := c.finding(sev, fmt.Sprintf("%s's TLS files: %s", lc.Product, problems[0]), "fd-https-valid-cert")
+	f.Detail = strings.Join(problems, "; ") + "."
+	f.Evidence = ev
+	f.Remediation = strings.ToUpper(fixes[0][:1]) + fixes[0][1:]
+	if len(fixes) > 1 {
+		f.Remediation += "; " + strings.Join(fixes[1:], "; ")
+	}
+	f.Remediation += "; then restart the product."
+	f.Data = map[string]any{"cert_path": lc.CertPath, "key_path": lc.KeyPath, "key_matches": lc.KeyMatches}
+	return []Finding{f}
+}

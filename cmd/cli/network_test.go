@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posit-doctor/posit-doctor/collectors/probe/probetest"
+)
+
+// idp serves an OpenID discovery document and keys for issuer paths on a
+// TLS server named idp.test (resolved to 127.0.0.1 by the test resolver).
+func idp(t *testing.T, ca *probetest.CA, clock time.Time) string {
+	var base string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", clock.UTC().Format(http.TimeFormat))
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
+			iss := base + strings.TrimSuffix(r.URL.Path, "/.well-known/openid-configuration")
+			if strings.Contains(r.URL.Path, "/slash/") {
+				iss += "/" // the classic trailing-slash mismatch
+			}
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]string{"issuer": iss, "authorization_endpoint": base + "/auth",
+				"token_endpoint": base + "/token", "jwks_uri": base + "/keys"})
+		case r.URL.Path == "/keys":
+			fmt.Fprint(w, `{"keys":[{"kty":"RSA","kid":"k1"}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	s := probetest.Server(t, ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"idp.test"}}), mux, 0, 0)
+	base = "https://idp.test:" + portOf(s.Listener.Addr().String())
+	return base
+}
+
+func portOf(addr string) string { _, p, _ := net.SplitHostPort(addr); return p }
+
+// frontDoor starts a TLS server for host with the given leaf options.
+func frontDoor(t *testing.T, ca *probetest.CA, o probetest.LeafOpts, clock time.Time) string {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", clock.UTC().Format(http.TimeFormat))
+		http.Redirect(w, r, "/__login__", http.StatusFound)
+	})
+	s := probetest.Server(t, ca.Leaf(t, o), h, 0, 0)
+	return "https://" + o.Hosts[0] + ":" + portOf(s.Listener.Addr().String())
+}
+
+// networkHost writes a minimal Connect + Workbench host whose URLs point at
+// the given loopback peers.
+func networkHost(t *testing.T, connectURL, connectIssuer, wbURL, wbIssuer string) string {
+	root := t.TempDir()
+	files := map[string]string{
+		"etc/rstudio-connect/rstudio-connect.gcfg": fmt.Sprintf("[Server]\nAddress = %s\n[Authentication]\nProvider = oauth2\n[OAuth2]\nClientId = 6f1c2a1e-5b7d-4c1a-9f44-2d0b8d0b1c11\nOpenIDConnectIssuer = %s\n", connectURL, connectIssuer),
+		"etc/rstudio/rserver.conf":                 fmt.Sprintf("auth-openid=1\nauth-openid-issuer=%s\nlauncher-sessions-callback-address=%s\n", wbIssuer, wbURL),
+		"etc/hostname":                             "net-01\n",
+	}
+	for p, c := range files {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+type jsonReport struct {
+	Findings []struct {
+		Check, Severity, Title, Detail string
+		Data                           map[string]any
+	}
+}
+
+func findings(t *testing.T, out string) jsonReport {
+	t.Helper()
+	var r jsonReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	return r
+}
+
+func (r jsonReport) find(check, sev, title string) bool {
+	for _, f := range r.Findings {
+		if f.Check == check && f.Severity == sev && strings.Contains(f.Title, title) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNetworkChecksHealthy(t *testing.T) {
+	ca := probetest.NewCA(t, "net")
+	now := time.Now().UTC()
+	issuer := idp(t, ca, now)
+	connect := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"connect.test"}}, now)
+	wb := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"workbench.test"}}, now)
+	root := networkHost(t, connect, issuer+"/tenant/v2.0", wb, issuer+"/wb/v2.0")
+	r := invoke(t, false, nil, ca.Pool, now, "run", "--root", root, "--only", networkChecks, "--format", "json", "--timeout", "3s")
+	rep := findings(t, r.stdout)
+	for _, w := range [][3]string{
+		{"frontdoor-tls", "pass", "Server.Address (" + connect + ") serves a trusted certificate"},
+		{"frontdoor-tls", "pass", "launcher-sessions-callback-address (" + wb + ")"},
+		{"issuer-reachable", "pass", "OAuth2.OpenIDConnectIssuer: discovery and signing keys fetched"},
+		{"issuer-reachable", "pass", "auth-openid-issuer: discovery and signing keys fetched"},
+		{"clock-skew", "pass", "the clock agrees with 6 https peer(s)"},
+	} {
+		if !rep.find(w[0], w[1], w[2]) {
+			t.Errorf("missing %v\n%s", w, r.stdout)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("exit %d, want 0: %s", r.code, r.stderr)
+	}
+}
+
+func TestNetworkChecksBroken(t *testing.T) {
+	ca := probetest.NewCA(t, "net")
+	now := time.Now().UTC()
+	issuer := idp(t, ca, now.Add(-10*time.Minute)) // the IdP's clock is 10 minutes behind ours
+	selfSigned := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"connect.test"}, SelfSigned: true}, now)
+	expiring := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"workbench.test"}, NotAfter: now.Add(10 * 24 * time.Hour)}, now)
+	root := networkHost(t, selfSigned, issuer+"/slash/v2.0", expiring, "https://login.microsoftonline.com/{tenant-id}/v2.0")
+	r := invoke(t, false, nil, ca.Pool, now, "run", "--root", root, "--only", networkChecks, "--format", "json", "--timeout", "3s",
+		"--url", "http://plain.test/", "--url", "https://nowhere.invalid/")
+	rep := findings(t, r.stdout)
+	for _, w := range [][3]string{
+		{"frontdoor-tls", "fail", "Server.Address (" + selfSigned + "): tls-self-signed"},
+		{"frontdoor-tls", "warn", "certificate expires in 9 days"},
+		{"frontdoor-tls", "fail", `--url is "http://plain.test/", not an https:// URL`},
+		{"frontdoor-tls", "fail", "--url (https://nowhere.invalid/): dns"},
+		{"issuer-reachable", "fail", "OAuth2.OpenIDConnectIssuer: the discovery document names a different issuer"},
+		{"issuer-reachable", "fail", "auth-openid-issuer: the issuer still holds a placeholder"},
+		{"clock-skew", "fail", "this host's clock is 10m0s ahead of"},
+	} {
+		if !rep.find(w[0], w[1], w[2]) {
+			t.Errorf("missing %v\n%s", w, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "differ only by a trailing slash") {
+		t.Error("the trailing-slash hint is missing")
+	}
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2", r.code)
+	}
+}
+
+// TestHungPeersOneTimeout: every peer accepts and never answers; the run
+// still ends after about one --timeout, because probes run concurrently.
+// The bound is a hang guard, not a measurement (see make bench).
+func TestHungPeersOneTimeout(t *testing.T) {
+	ca := probetest.NewCA(t, "net")
+	hung := func() string { return "https://hung" + fmt.Sprint(time.Now().UnixNano()%1000) + ".test:" + portOf(probetest.Hung(t)) }
+	root := networkHost(t, hung(), hung()+"/tenant/v2.0", hung(), hung()+"/wb/v2.0")
+	start := time.Now()
+	r := invoke(t, false, nil, ca.Pool, time.Now(), "run", "--root", root, "--only", networkChecks, "--format", "json", "--timeout", "2s")
+	el := time.Since(start)
+	rep := findings(t, r.stdout)
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Data["failure"] == "timeout" {
+			n++
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d timeout findings, want 4\n%s", n, r.stdout)
+	}
+	if el > 3*time.Second {
+		t.Errorf("run with four hung peers and --timeout 2s took %v", el)
+	}
+}
