@@ -160,7 +160,7 @@ func localCertFindings(c *Check, s *collectors.Snapshot, lc collectors.LocalCert
 		leaf := lc.Certs[0]
 		left := daysLeft(leaf.NotAfter, s.CollectedAt)
 		switch {
-		case left < 0:
+		case leaf.NotAfter.Before(s.CollectedAt):
 			problems = append(problems, fmt.Sprintf("the certificate expired on %s", leaf.NotAfter.Format("2006-01-02")))
 			fixes = append(fixes, "renew it")
 			sev = Fail

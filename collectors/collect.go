@@ -199,6 +199,13 @@ func (c *collection) record(p string, in host.Info, err error) *FileFact {
 	return f
 }
 
+// file is Snapshot.File under the lock: collectors run concurrently.
+func (c *collection) file(p string) *FileFact {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.snap.File(p)
+}
+
 // stat records a file's metadata without reading it.
 func (c *collection) stat(p string) *FileFact {
 	in, err := c.h.Stat(p)
@@ -256,7 +263,7 @@ func (c *collection) kv(p string) *parse.KV {
 
 func (c *collection) workbench() {
 	rs := c.kv(RServerConfPath)
-	if rs == nil && !c.snap.File(RServerConfPath).Exists {
+	if rs == nil && !c.file(RServerConfPath).Exists {
 		return
 	}
 	w := &WorkbenchFacts{RServer: rs}

@@ -97,7 +97,7 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 
 // collectLogs scans each log file (and its rotated siblings) in the window.
 func (c *collection) collectLogs(ctx context.Context, since time.Time) {
-	found := locateLogs(c.snap, func(p string) bool { return c.snap.File(p).Exists || c.h.Exists(p) })
+	found := locateLogs(c.snap, func(p string) bool { return c.file(p).Exists || c.h.Exists(p) })
 	for _, lf := range found {
 		lf.Since = since
 		if lf.Destination != "file" {

@@ -158,7 +158,9 @@ func TestNetworkChecksBroken(t *testing.T) {
 // The bound is a hang guard, not a measurement (see make bench).
 func TestHungPeersOneTimeout(t *testing.T) {
 	ca := probetest.NewCA(t, "net")
-	hung := func() string { return "https://hung" + fmt.Sprint(time.Now().UnixNano()%1000) + ".test:" + portOf(probetest.Hung(t)) }
+	hung := func() string {
+		return "https://hung" + fmt.Sprint(time.Now().UnixNano()%1000) + ".test:" + portOf(probetest.Hung(t))
+	}
 	root := networkHost(t, hung(), hung()+"/tenant/v2.0", hung(), hung()+"/wb/v2.0")
 	start := time.Now()
 	r := invoke(t, false, nil, ca.Pool, time.Now(), "run", "--root", root, "--only", networkChecks, "--format", "json", "--timeout", "2s")
@@ -175,5 +177,63 @@ func TestHungPeersOneTimeout(t *testing.T) {
 	}
 	if el > 3*time.Second {
 		t.Errorf("run with four hung peers and --timeout 2s took %v", el)
+	}
+}
+
+// TestLocalCertFiles: the certificate and key files Connect is configured
+// to serve ([HTTPS] Certificate/Key) are parsed, dated and matched.
+func TestLocalCertFiles(t *testing.T) {
+	ca := probetest.NewCA(t, "files")
+	now := time.Now().UTC()
+	good := ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"connect.test"}})
+	other := ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"connect.test"}})
+	expired := ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"connect.test"}, NotBefore: now.Add(-90 * 24 * time.Hour), NotAfter: now.Add(-time.Hour)})
+	leafOnly := ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"connect.test"}, LeafOnly: true})
+	cases := []struct {
+		name      string
+		certOf    func(dir string) (string, string)
+		sev, text string
+	}{
+		{"good", func(d string) (string, string) { return probetest.WritePair(t, d, "c", good) }, "pass", "certificate and key files are usable"},
+		{"mismatch", func(d string) (string, string) {
+			c, _ := probetest.WritePair(t, d, "c", good)
+			_, k := probetest.WritePair(t, d, "o", other)
+			return c, k
+		}, "fail", "the private key does not belong to the certificate"},
+		{"expired", func(d string) (string, string) { return probetest.WritePair(t, d, "c", expired) }, "fail", "the certificate expired"},
+		{"leaf-only", func(d string) (string, string) { return probetest.WritePair(t, d, "c", leafOnly) }, "warn", "only the server certificate"},
+		{"passphrase", func(d string) (string, string) {
+			c, k := probetest.WritePair(t, d, "c", good)
+			os.WriteFile(k, []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n"), 0o600)
+			return c, k
+		}, "fail", "passphrase"},
+		{"not-pem", func(d string) (string, string) {
+			c, k := probetest.WritePair(t, d, "c", good)
+			os.WriteFile(c, []byte("not a certificate"), 0o644)
+			return c, k
+		}, "fail", "no PEM CERTIFICATE block"},
+	}
+	for _, c := range cases {
+		root := t.TempDir()
+		dir := filepath.Join(root, "etc/rstudio-connect")
+		os.MkdirAll(dir, 0o755)
+		cert, key := c.certOf(dir)
+		gcfg := fmt.Sprintf("[Server]\nAddress = http://connect.test\n[HTTPS]\nListen = :443\nCertificate = %s\nKey = %s\n",
+			strings.TrimPrefix(cert, root), strings.TrimPrefix(key, root))
+		os.WriteFile(filepath.Join(dir, "rstudio-connect.gcfg"), []byte(gcfg), 0o600)
+		r := invoke(t, false, nil, ca.Pool, now, "run", "--root", root, "--only", "frontdoor-tls", "--format", "json")
+		rep := findings(t, r.stdout)
+		found := false
+		for _, f := range rep.Findings {
+			if strings.Contains(f.Title, "TLS files") || strings.Contains(f.Title, "certificate and key files") {
+				found = f.Severity == c.sev && strings.Contains(f.Title+f.Detail, c.text)
+			}
+		}
+		if !found {
+			t.Errorf("%s: want %s mentioning %q\n%s", c.name, c.sev, c.text, r.stdout)
+		}
+		if strings.Contains(r.stdout, "PRIVATE KEY") {
+			t.Errorf("%s: key material in the output", c.name)
+		}
 	}
 }

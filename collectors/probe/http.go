@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,14 +49,29 @@ func (p *Prober) get(ctx context.Context, rawURL string, follow bool) (*HTTPResu
 		res.Failure, res.Error = FailInsecureScheme, "the URL is not https"
 		return res, nil
 	}
+	// The transport may run the dialer in a goroutine that outlives Do (on
+	// a timeout), so the dialer reports through a locked holder that is
+	// read once, when Do returns; a late dial cannot touch res.
+	var tlsMu sync.Mutex
+	var tlsSeen *TLSResult
+	defer func() {
+		tlsMu.Lock()
+		if tlsSeen != nil {
+			r := *tlsSeen
+			res.TLS = &r
+		}
+		tlsMu.Unlock()
+	}()
 	tr := &http.Transport{
 		Proxy: nil, // the dialer below handles HTTPS_PROXY itself, to name the layer
 		DialTLSContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
 			host, port, _ := net.SplitHostPort(addr)
 			conn, r := p.handshake(ctx, &url.URL{Scheme: "https", Host: net.JoinHostPort(host, port)})
-			if res.TLS == nil || r.Failure != OK {
-				res.TLS = r
+			tlsMu.Lock()
+			if tlsSeen == nil || r.Failure != OK {
+				tlsSeen = r
 			}
+			tlsMu.Unlock()
 			if conn == nil {
 				return nil, &probeError{r.Failure, r.Error, r}
 			}

@@ -45,7 +45,7 @@ func startPeers(t *testing.T, ca *probetest.CA) []peer {
 	}
 }
 
-func newProber(t *testing.T, ca *probetest.CA, timeout time.Duration) *probe.Prober {
+func newProber(t testing.TB, ca *probetest.CA, timeout time.Duration) *probe.Prober {
 	p, err := probe.New(probe.Config{
 		Timeout: timeout, Roots: ca.Pool, LookupHost: probetest.Resolver,
 		Proxy: func(*url.URL) (*url.URL, error) { return nil, nil },

@@ -55,3 +55,45 @@ for product in workbench connect; do
 	"$BIN" run --root "$work/host" --only log-errors --since all --format json >"$work/r.json" || true
 	echo "error lines: grep -c says $(grep -c -F "$pat" "$log"); posit-doctor data.count sum: $(python3 -c "import json;print(sum(f.get('data',{}).get('count',0) for f in json.load(open('$work/r.json'))['findings']))" 2>/dev/null || echo '?')"
 done
+
+echo
+echo "== TLS probe of one loopback server (ms per run, 50 runs, process start included)"
+pki="$work/pki"; mkdir -p "$pki"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/ca.key" -out "$pki/ca.pem" -subj /CN=bench-ca -days 2 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/leaf.key" -out "$pki/leaf.csr" -subj /CN=localhost 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$pki/ext"
+openssl x509 -req -in "$pki/leaf.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial -out "$pki/leaf.pem" -days 2 -extfile "$pki/ext" 2>/dev/null
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+openssl s_server -accept "127.0.0.1:$port" -cert "$pki/leaf.pem" -key "$pki/leaf.key" -www -quiet >/dev/null 2>&1 &
+srv=$!
+sleep 0.5
+empty="$work/empty"; mkdir -p "$empty"
+echo "openssl s_client -verify_return_error:   $(ms_per_run 50 sh -c "openssl s_client -connect 127.0.0.1:$port -servername localhost -verify_return_error -CAfile $pki/ca.pem -brief </dev/null")"
+echo "curl -sS --cacert (handshake + GET /):   $(ms_per_run 50 curl -sS --cacert "$pki/ca.pem" -o /dev/null "https://localhost:$port/")"
+echo "posit-doctor --only frontdoor-tls --url: $(ms_per_run 50 env NO_PROXY='*' "$BIN" run --root "$empty" --only frontdoor-tls --url "https://localhost:$port/" --ca-file "$pki/ca.pem")"
+kill $srv 2>/dev/null || true
+
+echo
+echo "== three peers that accept and never answer, --timeout 2s (wall time, ms)"
+cat >"$work/hung.py" <<'PY'
+import socket, sys, time
+ss = []
+for _ in range(3):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); ss.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in ss), flush=True)
+conns, end = [], time.time() + 20
+while time.time() < end:
+    for s in ss:
+        s.settimeout(0.05)
+        try: conns.append(s.accept())
+        except OSError: pass
+PY
+python3 "$work/hung.py" >"$work/hung.ports" &
+hung=$!
+sleep 0.5
+set -- $(cat "$work/hung.ports")
+start=$(date +%s%N)
+NO_PROXY='*' "$BIN" run --root "$empty" --only frontdoor-tls --timeout 2s --url "https://127.0.0.1:$1/" --url "https://127.0.0.1:$2/" --url "https://127.0.0.1:$3/" >"$work/hung.out" 2>&1 || true
+end=$(date +%s%N)
+kill $hung 2>/dev/null || true
+echo "posit-doctor with 3 hung --url peers: $(( (end - start) / 1000000 )) ms, $(grep -c ': timeout' "$work/hung.out") timeouts (one --timeout is 2000 ms)"
