@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,49 @@ func BenchmarkRedactCleanLine(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for i := 0; i < b.N; i++ {
 		String(s)
+	}
+}
+
+// realisticLog is product log text where about one line in fifty carries
+// something to redact, as in real rserver.log and Connect logs.
+func realisticLog(n int) []byte {
+	clean := []string{
+		`2026-11-23T08:00:01.200000Z [rserver] INFO Creating database connection pool of size 2 (source: logical CPU count)`,
+		`time="2026-11-23T08:00:00.200Z" level=info msg="GET /content/42/ 200" user=user7 duration=12ms`,
+		`2026-11-23T09:30:00.000000Z [rserver] INFO Session 4412 for user alice started on node-2`,
+		`2022-03-02T15:37:10.117201Z [rserver] ERROR OpenID failed with error: attempt to use invalid state: 041fc65df50a6e8b7390213efac495b3f125b9e1d8b43df1b1df8c9b163da162; LOGGED FROM: void rstudio::server::openid_auth::writeResponse src/cpp/server/openid_auth/ServerOpenIDAuth.cpp:145`,
+	}
+	secret := strings.Split(mixedLog(4096), "\n")
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		if i%50 == 49 {
+			b.WriteString(secret[i%len(secret[:8])])
+		} else {
+			b.WriteString(clean[i%len(clean)])
+		}
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+func BenchmarkCopyRealisticLog(b *testing.B) {
+	data := realisticLog(8 << 20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := New().Copy(io.Discard, bytes.NewReader(data), 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCopySecretDenseLog(b *testing.B) {
+	data := []byte(mixedLog(8 << 20))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		New().Copy(io.Discard, bytes.NewReader(data), 0)
 	}
 }

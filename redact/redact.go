@@ -69,19 +69,22 @@ func (r *Redactor) String(s string) string {
 	if s == "" {
 		return s
 	}
-	s = r.privateKeys(s)
-	if !strings.ContainsAny(s, "\n") {
-		return r.line(s)
+	if !strings.Contains(s, "\n") && !strings.Contains(s, "PRIVATE KEY-----") {
+		var st state
+		return r.line(s, &st)
 	}
+	s = r.privateKeys(s)
 	lines := strings.Split(s, "\n")
+	var st state
 	for i, l := range lines {
-		lines[i] = r.line(l)
+		lines[i] = r.line(l, &st)
 	}
 	return strings.Join(lines, "\n")
 }
 
 var pemPrivate = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)`)
 
+// privateKeys replaces whole PEM private-key blocks, keeping their frame.
 func (r *Redactor) privateKeys(s string) string {
 	if !strings.Contains(s, "PRIVATE KEY-----") {
 		return s
@@ -96,6 +99,13 @@ func (r *Redactor) privateKeys(s string) string {
 	return s
 }
 
+// state carries what a line cannot know alone: whether it is inside a PEM
+// block. Certificates pass through untouched (the TLS checks and support
+// need them); private keys never do.
+type state struct {
+	inCert, inKey bool
+}
+
 var (
 	// key = value, key=value, key: value, "key": "value" at the start of a line.
 	kvLine = regexp.MustCompile(`^(\s*[-;#]?\s*["']?)([A-Za-z0-9_.\-]+)(["']?\s*(?:=|:)\s*)(.*)$`)
@@ -105,10 +115,7 @@ var (
 	authRE     = regexp.MustCompile(`(?i)\b(authorization\s*[:=]\s*)(?:"[^"]*"|\S+(?:\s+\S+)?)`)
 	bearerRE   = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=\-]{6,}`)
 	urlPassRE  = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@"'<>]*):([^\s@/"'<>]+)@`)
-	paramRE    = regexp.MustCompile(`(?i)\b(client_secret|client-secret|code|id_token|access_token|refresh_token|password|passwd|pwd|samlresponse|samlrequest|state|token|api_key|apikey|secret)=([^&\s"'<>;,]+)`)
 	cookieRE   = regexp.MustCompile(`(?i)\b(set-cookie|cookie)(\s*:\s*)(\S.*)`)
-	// Workbench encrypt-password: CRC32 hex, base64, the same CRC32 hex.
-	wbEncRE = regexp.MustCompile(`\b([0-9A-F]{8})([A-Za-z0-9+/]{16,}={0,2})([0-9A-F]{8})\b`)
 )
 
 // secretWords mark a key name as naming a secret (compared after removing
@@ -117,15 +124,29 @@ var secretWords = []string{"secret", "password", "passwd", "passphrase", "token"
 
 // IsSecretKey reports whether a setting name names a secret.
 func IsSecretKey(name string) bool {
-	k := strings.ToLower(strings.NewReplacer("-", "", "_", "", ".", "").Replace(name))
+	// Lower-case and drop '-', '_' and '.' without allocating: this runs
+	// for every key-like token of every line that mentions a key word.
+	var buf [64]byte
+	k := buf[:0]
+	for i := 0; i < len(name) && len(k) < len(buf); i++ {
+		c := name[i]
+		switch {
+		case c == '-' || c == '_' || c == '.':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
+	}
+	ks := string(k) // does not escape: the compiler keeps it on the stack
 	for _, w := range secretWords {
-		if strings.Contains(k, w) {
+		if strings.Contains(ks, w) {
 			return true
 		}
 	}
 	// A bare "...key" names key material unless it is a path (handled by
-	// the value test) — ssl-certificate-key=/etc/... stays readable.
-	return strings.HasSuffix(k, "key")
+	// the value test): ssl-certificate-key=/etc/... stays readable.
+	return strings.HasSuffix(ks, "key")
 }
 
 // harmlessValue reports values that cannot be the secret itself: booleans,
@@ -156,29 +177,49 @@ func nssDatabase(key, sep string) bool {
 
 var durationish = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h|d)?$`)
 
-// paramNames are the query/form parameters whose values are secrets, as
-// they appear lower-cased before '='.
-var paramNames = []string{"secret=", "code=", "token=", "password=", "passwd=", "pwd=", "samlresponse=", "samlrequest=", "state=", "api_key=", "apikey=", "client-secret="}
-
-// keyWords is a cheap superset test for the key rules: a line without any
-// of these cannot name a secret key.
-var keyWords = []string{"secret", "pass", "token", "cookie", "credential", "key"}
-
-// line redacts one line. Each value rule first checks, with a substring
-// search on a lower-cased copy, that its regular expression could match at
-// all: most log lines contain no secret, and this keeps them fast.
-func (r *Redactor) line(s string) string {
-	lw := strings.ToLower(s)
-	if containsAny(lw, keyWords) {
+// line redacts one line. One pass of the trigger automaton (scan.go)
+// decides which rules could match at all; most lines match none and leave
+// without touching a regular expression.
+func (r *Redactor) line(s string, st *state) string {
+	switch {
+	case st.inKey:
+		if strings.HasPrefix(s, "-----END") && strings.Contains(s, "PRIVATE KEY-----") {
+			st.inKey = false
+			return s
+		}
+		if s != "[REDACTED:private-key]" {
+			r.add(RulePrivateKey, 1)
+		}
+		return "[REDACTED:private-key]"
+	case st.inCert:
+		if strings.HasPrefix(s, "-----END") {
+			st.inCert = false
+		}
+		return s
+	case strings.HasPrefix(s, "-----BEGIN"):
+		if strings.Contains(s, "PRIVATE KEY-----") {
+			st.inKey = true
+			return s
+		}
+		if strings.Contains(s, "CERTIFICATE") {
+			st.inCert = true
+			return s
+		}
+	}
+	mask, longest := scan(s)
+	if mask == 0 && longest < 40 {
+		return s
+	}
+	if mask&tKey != 0 {
 		s = r.byKey(s)
 	}
-	if strings.Contains(s, "eyJ") {
+	if mask&tJWT != 0 {
 		s = r.replace(s, jwtRE, RuleJWT, func([]string) string { return "[REDACTED:jwt]" })
 	}
-	if strings.Contains(lw, "authorization") {
+	if mask&tAuthz != 0 {
 		s = r.replace(s, authRE, RuleAuth, func(m []string) string { return m[1] + "[REDACTED:auth]" })
 	}
-	if strings.Contains(lw, "bearer") || strings.Contains(lw, "basic") {
+	if mask&tBearer != 0 {
 		s = r.replace(s, bearerRE, RuleAuth, func(m []string) string {
 			if strings.HasPrefix(m[0][len(m[1])+len(m[2]):], "[REDACTED") {
 				return m[0]
@@ -186,7 +227,7 @@ func (r *Redactor) line(s string) string {
 			return m[1] + m[2] + "[REDACTED:token]"
 		})
 	}
-	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+	if mask&tScheme != 0 && strings.IndexByte(s, '@') >= 0 {
 		s = r.replace(s, urlPassRE, RuleURLPass, func(m []string) string {
 			if strings.HasPrefix(m[2], "[REDACTED") {
 				return m[0]
@@ -194,15 +235,10 @@ func (r *Redactor) line(s string) string {
 			return m[1] + ":[REDACTED:password]@"
 		})
 	}
-	if strings.Contains(s, "=") && containsAny(lw, paramNames) {
-		s = r.replace(s, paramRE, RuleParam, func(m []string) string {
-			if strings.HasPrefix(m[2], "[REDACTED") {
-				return m[0]
-			}
-			return m[1] + "=[REDACTED:param]"
-		})
+	if mask&tParam != 0 {
+		s = r.params(s)
 	}
-	if strings.Contains(lw, "cookie") {
+	if mask&tCookie != 0 {
 		s = r.replace(s, cookieRE, RuleCookie, func(m []string) string {
 			if strings.HasPrefix(m[3], "[REDACTED") {
 				return m[0]
@@ -210,15 +246,33 @@ func (r *Redactor) line(s string) string {
 			return m[1] + m[2] + "[REDACTED:cookie]"
 		})
 	}
-	if hasLongToken(s, 40) {
-		s = r.replace(s, wbEncRE, RuleEncrypted, func(m []string) string {
-			if m[1] != m[3] {
-				return m[0]
-			}
-			return "[REDACTED:encrypted]"
-		})
+	if longest >= 40 {
+		s = r.encryptedValues(s)
 	}
 	return s
+}
+
+// connectEncryptedToken tells an rscadmin value from other long tokens:
+// it decodes, it mixes cases and digits as random bytes do, and it is not
+// a hex digest (a sha256 in a log line or an image reference stays).
+func connectEncryptedToken(t string) bool {
+	var up, low, dig, nonhex bool
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			up = true
+			nonhex = nonhex || c > 'F'
+		case c >= 'a' && c <= 'z':
+			low = true
+			nonhex = nonhex || c > 'f'
+		case c >= '0' && c <= '9':
+			dig = true
+		case c == '+' || c == '/' || c == '=':
+			nonhex = true
+		}
+	}
+	return up && low && dig && nonhex && ConnectEncrypted(t)
 }
 
 // byKey applies the key rules: a secret-named key's value is replaced, and
@@ -248,32 +302,6 @@ func (r *Redactor) byKey(s string) string {
 		})
 	}
 	return s
-}
-
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasLongToken reports a run of at least n characters without a space: the
-// only place an encrypted value can hide.
-func hasLongToken(s string, n int) bool {
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == ' ' || s[i] == '\t' || s[i] == '=' || s[i] == '"' {
-			run = 0
-			continue
-		}
-		run++
-		if run >= n {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *Redactor) replace(s string, re *regexp.Regexp, rule string, f func([]string) string) string {
@@ -342,4 +370,92 @@ func isUpperHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// secretParams are query/form parameter names whose values are secrets.
+var secretParams = map[string]bool{
+	"client_secret": true, "client-secret": true, "code": true, "id_token": true, "access_token": true,
+	"refresh_token": true, "password": true, "passwd": true, "pwd": true, "samlresponse": true,
+	"samlrequest": true, "state": true, "token": true, "api_key": true, "apikey": true, "secret": true,
+}
+
+func isParamByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// params replaces the values of secret query or form parameters
+// (name=value, value up to & whitespace quotes < > ; ,).
+func (r *Redactor) params(s string) string {
+	var b strings.Builder
+	last, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '=' {
+			continue
+		}
+		j := i
+		for j > 0 && isParamByte(s[j-1]) {
+			j--
+		}
+		if j == i || !secretParams[strings.ToLower(s[j:i])] {
+			continue
+		}
+		k := i + 1
+		for k < len(s) && strings.IndexByte("& \t\"'<>;,", s[k]) < 0 {
+			k++
+		}
+		if k == i+1 || strings.HasPrefix(s[i+1:], "[REDACTED") {
+			continue
+		}
+		b.WriteString(s[last : i+1])
+		b.WriteString("[REDACTED:param]")
+		last, i = k, k-1
+		n++
+	}
+	if n == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	r.add(RuleParam, n)
+	return b.String()
+}
+
+func isB64Byte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
+}
+
+// encryptedValues replaces Workbench encrypt-password values (CRC32 hex,
+// base64, the same hex) and Connect rscadmin values (long random base64)
+// wherever they stand, token by token.
+func (r *Redactor) encryptedValues(s string) string {
+	var b strings.Builder
+	last, n := 0, 0
+	for i := 0; i < len(s); {
+		if !isB64Byte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isB64Byte(s[j]) {
+			j++
+		}
+		tok := s[i:j]
+		if len(tok) >= 40 && (workbenchToken(tok) || len(tok) >= 56 && connectEncryptedToken(tok)) {
+			b.WriteString(s[last:i])
+			b.WriteString("[REDACTED:encrypted]")
+			last = j
+			n++
+		}
+		i = j
+	}
+	if n == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	r.add(RuleEncrypted, n)
+	return b.String()
+}
+
+func workbenchToken(t string) bool {
+	_, ok := WorkbenchEncrypted(t)
+	return ok
 }

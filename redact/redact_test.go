@@ -1,6 +1,9 @@
 package redact
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -30,15 +33,17 @@ func TestByKey(t *testing.T) {
 func TestByValue(t *testing.T) {
 	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
 	cases := map[string]string{
-		"Authorization: Bearer abc.def.ghi123":                                                       "Authorization: [REDACTED:auth]",
-		"sent header Bearer mF_9.B5f-4.1JqM to issuer":                                               "sent header Bearer [REDACTED:token] to issuer",
-		"id token " + jwt + " rejected":                                                              "id token [REDACTED:jwt] rejected",
-		"URL = postgres://connect:pgpass@db/connect":                                                 "URL = postgres://connect:[REDACTED:password]@db/connect",
-		"ldaps://cn=admin:pw%40x@ldap:636":                                                           "ldaps://cn=admin:[REDACTED:password]@ldap:636",
-		"GET /callback?code=AbC123&state=xyz789 HTTP/1.1":                                            "GET /callback?code=[REDACTED:param]&state=[REDACTED:param] HTTP/1.1",
-		"body client_secret=topsecret&grant_type=authorization_code":                                 "body client_secret=[REDACTED:param]&grant_type=authorization_code",
-		"Set-Cookie: user-id=alice|Mon|sig; path=/":                                                  "Set-Cookie: [REDACTED:secret]", // the key rule gets there first
-		"value BFA25145OoPWwVZMdN/K7eDJUD5gLg916yildo6m+XG0+Sld7r+SuKXS3Rsi/TC0qbVZ5uCMBFA25145 end": "value [REDACTED:encrypted] end",
+		"Authorization: Bearer abc.def.ghi123":                                                                "Authorization: [REDACTED:auth]",
+		"sent header Bearer mF_9.B5f-4.1JqM to issuer":                                                        "sent header Bearer [REDACTED:token] to issuer",
+		"id token " + jwt + " rejected":                                                                       "id token [REDACTED:jwt] rejected",
+		"URL = postgres://connect:pgpass@db/connect":                                                          "URL = postgres://connect:[REDACTED:password]@db/connect",
+		"ldaps://cn=admin:pw%40x@ldap:636":                                                                    "ldaps://cn=admin:[REDACTED:password]@ldap:636",
+		"GET /callback?code=AbC123&state=xyz789 HTTP/1.1":                                                     "GET /callback?code=[REDACTED:param]&state=[REDACTED:param] HTTP/1.1",
+		"body client_secret=topsecret&grant_type=authorization_code":                                          "body client_secret=[REDACTED:param]&grant_type=authorization_code",
+		"Set-Cookie: user-id=alice|Mon|sig; path=/":                                                           "Set-Cookie: [REDACTED:secret]", // the key rule gets there first
+		"ClientSecret: S1Foho5A2uUARgvwXP7TrmVVgO6S6wx58BRH85RKnQd1EIgQ/42hgng2f8Wd6cqNFAdcdcNpNpi5z/d3 seen": "ClientSecret: [REDACTED:secret]",
+		"decrypting S1Foho5A2uUARgvwXP7TrmVVgO6S6wx58BRH85RKnQd1EIgQ/42hgng2f8Wd6cqNFAdcdcNpNpi5z/d3 failed":  "decrypting [REDACTED:encrypted] failed",
+		"value BFA25145OoPWwVZMdN/K7eDJUD5gLg916yildo6m+XG0+Sld7r+SuKXS3Rsi/TC0qbVZ5uCMBFA25145 end":          "value [REDACTED:encrypted] end",
 	}
 	for in, want := range cases {
 		if got := String(in); got != want {
@@ -53,8 +58,13 @@ func TestPrivateKeyBlock(t *testing.T) {
 	if strings.Contains(got, "MIIEkeymaterial") || strings.Contains(got, "more") {
 		t.Errorf("key material survived:\n%s", got)
 	}
-	if !strings.Contains(got, "MIIBcert") || !strings.Contains(got, "[REDACTED:private-key]") || !strings.HasSuffix(got, "tail") {
+	if !strings.Contains(got, "MIIBcert") || !strings.Contains(got, "[REDACTED:private-key]") || !strings.HasSuffix(got, "-----END RSA PRIVATE KEY-----\ntail") {
 		t.Errorf("certificate or shape lost:\n%s", got)
+	}
+	// A certificate's base64 lines look like encrypted values but stay.
+	cert := "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBBQUAMBExDzANBgNVBAMMBnRlc3RjYTAeFw0y\n-----END CERTIFICATE-----"
+	if got := String(cert); got != cert {
+		t.Errorf("certificate changed:\n%s", got)
 	}
 	// An unterminated block is redacted to the end.
 	if got := String("-----BEGIN PRIVATE KEY-----\nabc\n"); strings.Contains(got, "abc") {
@@ -81,6 +91,8 @@ func TestNotRedacted(t *testing.T) {
 		"image: ghcr.io/posit/connect@sha256:0123456789abcdef0123456789abcdef",
 		"2022-03-02T15:37:10.117201Z [rserver] ERROR OpenID failed with error: attempt to use invalid state",
 		"https://user@example.com/path",
+		"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a089f86d081884c7d659a2feaa0c55ad015",
+		"/usr/lib/rstudio-server/bin/rsession/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz/x",
 	} {
 		if got := String(in); got != in {
 			t.Errorf("%q was changed to %q", in, got)
@@ -148,4 +160,27 @@ func FuzzPlantedSecret(f *testing.F) {
 			t.Fatalf("secret survived in %q -> %q", in, out)
 		}
 	})
+}
+
+func TestCopy(t *testing.T) {
+	in := "a=1\nClientSecret = hunter2\n-----BEGIN PRIVATE KEY-----\nMIIkey\n-----END PRIVATE KEY-----\nno newline at end Bearer abcdefghij"
+	var out bytes.Buffer
+	r := New()
+	st, err := r.Copy(&out, strings.NewReader(in), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "a=1\nClientSecret = [REDACTED:secret]\n-----BEGIN PRIVATE KEY-----\n[REDACTED:private-key]\n-----END PRIVATE KEY-----\nno newline at end Bearer [REDACTED:token]"
+	if out.String() != want || st.Lines != 6 {
+		t.Errorf("got %q (%d lines)", out.String(), st.Lines)
+	}
+	if c := r.Counts(); c[RuleSecret] != 1 || c[RulePrivateKey] != 1 || c[RuleAuth] != 1 {
+		t.Errorf("counts %v", c)
+	}
+	if _, err := New().Copy(io.Discard, strings.NewReader("ok\nbin\x00ary\n"), 0); !errors.Is(err, ErrBinary) {
+		t.Errorf("binary: %v", err)
+	}
+	if _, err := New().Copy(io.Discard, strings.NewReader(strings.Repeat("x", 100)+"\n"), 64); !errors.Is(err, ErrLineTooLong) {
+		t.Errorf("long line: %v", err)
+	}
 }
