@@ -110,7 +110,9 @@ var (
 	// key = value, key=value, key: value, "key": "value" at the start of a line.
 	kvLine = regexp.MustCompile(`^(\s*[-;#]?\s*["']?)([A-Za-z0-9_.\-]+)(["']?\s*(?:=|:)\s*)(.*)$`)
 	// "key": "value" anywhere (JSON objects on one line).
-	jsonMember = regexp.MustCompile(`"([A-Za-z0-9_.\-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+	// The quotes may be escaped: JSON quoted inside a logfmt or JSON
+	// string reads {\"refresh_token\":\"...\"}.
+	jsonMember = regexp.MustCompile(`(\\?")([A-Za-z0-9_.\-]+)(\\?"\s*:\s*\\?")(.*?)(\\?")(?:[,}\]\s]|$)`)
 	jwtRE      = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
 	authRE     = regexp.MustCompile(`(?i)\b(authorization\s*[:=]\s*)(?:"[^"]*"|\S+(?:\s+\S+)?)`)
 	bearerRE   = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=\-]{6,}`)
@@ -294,11 +296,13 @@ func (r *Redactor) byKey(s string) string {
 	if strings.Contains(s, `"`) {
 		s = jsonMember.ReplaceAllStringFunc(s, func(x string) string {
 			mm := jsonMember.FindStringSubmatch(x)
-			if !IsSecretKey(mm[1]) || harmlessValue(mm[1], mm[3]) || strings.HasPrefix(mm[3], "[REDACTED") {
+			if !IsSecretKey(mm[2]) || harmlessValue(mm[2], mm[4]) || strings.HasPrefix(mm[4], "[REDACTED") {
 				return x
 			}
 			r.add(RuleSecret, 1)
-			return `"` + mm[1] + `"` + mm[2] + `"[REDACTED:secret]"`
+			// Keep the quoting, and the separator matched after the value.
+			member := mm[1] + mm[2] + mm[3] + mm[4] + mm[5]
+			return mm[1] + mm[2] + mm[3] + "[REDACTED:secret]" + mm[5] + x[len(member):]
 		})
 	}
 	return s
@@ -333,6 +337,9 @@ func SortedRules(counts map[string]int) []string {
 // "<CRC32 %08X of the secure-cookie-key>" + base64(IV[32] + AES-CBC) + the
 // same 8 hex digits. It returns the CRC prefix (see ../shared/realworld/facts.md).
 func WorkbenchEncrypted(v string) (crc string, ok bool) {
+	if strings.HasPrefix(v, tokenWorkbenchEncPrefx) && strings.HasSuffix(v, "]") && len(v) == len(tokenWorkbenchEncPrefx)+9 {
+		return v[len(tokenWorkbenchEncPrefx) : len(v)-1], true // a redacted fact
+	}
 	if len(v) < 16+24 {
 		return "", false
 	}
@@ -353,6 +360,9 @@ func WorkbenchEncrypted(v string) (crc string, ok bool) {
 // byte of plaintext (optionally with a 0x01 version byte), or in FIPS mode
 // 0x02 + nonce[12] + AES-GCM ciphertext + tag[16].
 func ConnectEncrypted(v string) bool {
+	if v == TokenConnectEncrypted {
+		return true // a redacted fact
+	}
 	raw, err := base64.StdEncoding.DecodeString(v)
 	if err != nil {
 		return false

@@ -39,6 +39,8 @@ type Env struct {
 	// ProbeConfig, when set, adjusts the network prober (tests give it a
 	// resolver that maps names to 127.0.0.1 and their own roots).
 	ProbeConfig func(*probe.Config)
+
+	args []string // set by Main: the command line, for bundle manifests
 }
 
 // OSEnv is the real process environment.
@@ -82,6 +84,7 @@ func Main(env Env, args []string) int {
 		defer stop()
 		env.Signals = ctx
 	}
+	env.args = append([]string{"posit-doctor"}, args...)
 	root := newRootCmd(env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(env.Signals)
@@ -120,7 +123,7 @@ or the invocation was wrong, 130 interrupted.`,
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetIn(env.Stdin)
-	root.AddCommand(newRunCmd(env), newListCmd(env), newExplainCmd(env), newVersionCmd(env))
+	root.AddCommand(newRunCmd(env), newAnalyzeCmd(env), newRedactCmd(env), newListCmd(env), newExplainCmd(env), newVersionCmd(env))
 	return root
 }
 

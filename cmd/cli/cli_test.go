@@ -225,7 +225,6 @@ func TestInvocationErrors(t *testing.T) {
 		{[]string{"run", "--root", root, "--format", "yaml"}, "want text, json or markdown"},
 		{[]string{"run", "--root", root, "--since", "yesterday"}, "--since \"yesterday\""},
 		{[]string{"run", "--root", root, "--timeout", "0s"}, "--timeout"},
-		{[]string{"run", "--root", root, "--bundle"}, "not yet available"},
 		{[]string{"run", "--root", root, "--url", "connect.example.com"}, "--url"},
 		{[]string{"run", "--root", filepath.Join(root, "nope")}, "--root"},
 		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,16 +20,18 @@ import (
 
 // RunOptions are the flags of 'posit-doctor run'.
 type RunOptions struct {
-	Root    string
-	Only    []string
-	Skip    []string
-	Format  string
-	Since   string
-	Timeout time.Duration
-	Bundle  string // "" = no bundle; bundleDefault = default name in the current directory
-	URLs    []string
-	CAFile  string
-	Color   string
+	Root         string
+	Only         []string
+	Skip         []string
+	Format       string
+	Since        string
+	Timeout      time.Duration
+	Bundle       string // "" = no bundle; bundleDefault = default name in the current directory
+	URLs         []string
+	CAFile       string
+	Color        string
+	BundleFormat string
+	args         []string // the command line, for the bundle manifest
 }
 
 const bundleDefault = "\x00default"
@@ -44,6 +48,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
   posit-doctor run --only nsswitch-pwb,nscd-cache`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.args = env.args
 			return runRun(cmd.Context(), env, opts)
 		},
 	}
@@ -57,6 +62,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle (to PATH, or '-' for stdout)")
 	f.Lookup("bundle").NoOptDefVal = bundleDefault
 	f.StringArrayVar(&opts.URLs, "url", nil, "an extra front-door URL to probe (repeatable)")
+	f.StringVar(&opts.BundleFormat, "bundle-format", "tar.gz", "support bundle format: tar.gz or zip")
 	f.StringVar(&opts.CAFile, "ca-file", "", "an extra PEM CA bundle to trust in the TLS probes (reported as such)")
 	f.StringVar(&opts.Color, "color", "auto", "colour in text output: auto, always or never")
 	return cmd
@@ -121,12 +127,18 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		return usageError("%v", err)
 	}
 	out := env.Stdout
+	if opts.BundleFormat != "tar.gz" && opts.BundleFormat != "zip" {
+		return usageError("--bundle-format %q: want tar.gz or zip", opts.BundleFormat)
+	}
+	if opts.Bundle == "-" {
+		if env.IsTerminal(env.Stdout) {
+			return usageError("--bundle=-: refusing to write an archive to a terminal; redirect standard output to a file (> bundle%s)", report.Extension(opts.BundleFormat))
+		}
+		out = env.Stderr // stdout carries the archive; the report goes to stderr
+	}
 	color, err := useColor(env, opts.Color, env.IsTerminal(out))
 	if err != nil {
 		return usageError("%v", err)
-	}
-	if opts.Bundle != "" {
-		return usageError("--bundle: the support bundle is not yet available in this version; run without --bundle")
 	}
 	for _, u := range opts.URLs {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
@@ -184,8 +196,46 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	if err := report.Write(out, rep, format, report.Options{Color: color}, redact.New()); err != nil {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
+	if opts.Bundle != "" {
+		in := report.BundleInput{Host: h, Snapshot: snap, Report: rep, Args: opts.args, Started: started, Ended: env.Now(), Format: opts.BundleFormat}
+		if err := writeBundle(ctx, env, opts, in); err != nil {
+			return err
+		}
+	}
 	if code := rep.ExitCode(); code != 0 {
 		return exitCode(code)
 	}
+	return nil
+}
+
+// writeBundle writes the support bundle where --bundle says: stdout for
+// "-", a directory (the default name inside it), or a file path.
+func writeBundle(ctx context.Context, env Env, opts *RunOptions, in report.BundleInput) error {
+	if opts.Bundle == "-" {
+		if _, err := report.WriteBundle(ctx, env.Stdout, in); err != nil {
+			if ctx.Err() != nil {
+				fmt.Fprintln(env.Stderr, "posit-doctor: interrupted while streaming the bundle; the output is incomplete")
+				return exitCode(report.ExitInterrupted)
+			}
+			return &exitError{code: report.ExitError, err: fmt.Errorf("writing the bundle to stdout: %w", err)}
+		}
+		return nil
+	}
+	name := report.BundleName(in.Report.Host.Hostname, in.Started) + report.Extension(opts.BundleFormat)
+	target := opts.Bundle
+	if target == bundleDefault {
+		target = name
+	} else if fi, err := os.Stat(target); err == nil && fi.IsDir() {
+		target = filepath.Join(target, name)
+	}
+	m, err := report.WriteBundleFile(ctx, target, in)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(env.Stderr, "posit-doctor: interrupted; no bundle written")
+			return exitCode(report.ExitInterrupted)
+		}
+		return &exitError{code: report.ExitError, err: fmt.Errorf("--bundle %s: %w", target, err)}
+	}
+	fmt.Fprintf(env.Stderr, "posit-doctor: support bundle written to %s (%d files, %d left out; mode 0600)\n", target, len(m.Files)+1, len(m.LeftOut))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/posit-doctor/posit-doctor/collectors/host"
+	"github.com/posit-doctor/posit-doctor/redact"
 )
 
 const (
@@ -350,7 +351,10 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 		}
 	}
 	msg := line[MessageStart(line, c):]
-	tpl := Template(string(trimFor(msg, 1024)))
+	// Templates and samples are redacted here, where they are made: they
+	// are facts, and facts never hold a secret (nor do bundles made from
+	// them, which 'analyze' then reads exactly as the live run saw them).
+	tpl := redact.String(Template(string(trimFor(msg, 1024))))
 	key := "tpl:" + level + ":" + tpl
 	if sig != nil {
 		key = "sig:" + sig.ID
@@ -361,7 +365,7 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 			s.res.OverflowLines++
 			return
 		}
-		g = &Group{Template: tpl, Level: level, Leveled: c.Leveled, Sample: string(trimFor(line, maxSample))}
+		g = &Group{Template: tpl, Level: level, Leveled: c.Leveled, Sample: redact.String(string(trimFor(line, maxSample)))}
 		if sig != nil {
 			g.Signature = sig.ID
 		}
