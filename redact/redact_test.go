@@ -184,3 +184,27 @@ func TestCopy(t *testing.T) {
 		t.Errorf("long line: %v", err)
 	}
 }
+
+func TestPseudonymizer(t *testing.T) {
+	p := NewPseudonymizer([]string{"posit-01", "connect.corp.com"}, []string{"alice", "bob"})
+	in := "posit-01 reached https://connect.corp.com/ from 192.168.4.20 as alice (alice@corp.com); bob@corp.com; 127.0.0.1; malice stays; connect.corp.community stays"
+	got := p.String(in)
+	m := p.Mapping()
+	back := map[string]string{}
+	for tok, v := range m {
+		back[v] = tok
+	}
+	want := back["posit-01"] + " reached https://" + back["connect.corp.com"] + "/ from 10.255.0.1 as " + back["alice"] + " (" + back["alice@corp.com"] + "); " +
+		back["bob@corp.com"] + "; 127.0.0.1; malice stays; connect.corp.community stays"
+	if got != want || len(m) != 6 || !strings.HasPrefix(back["posit-01"], "host-") || !strings.HasSuffix(back["bob@corp.com"], "@example.invalid") {
+		t.Errorf("got  %q\nwant %q\nmapping %v", got, want, m)
+	}
+	if again := p.String("alice at posit-01"); again != back["alice"]+" at "+back["posit-01"] {
+		t.Errorf("tokens not stable: %q", again)
+	}
+	for _, secret := range []string{"posit-01", "192.168.4.20", "alice@corp.com", "://connect.corp.com/"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%q survived", secret)
+		}
+	}
+}

@@ -49,6 +49,9 @@ type BundleInput struct {
 	Started  time.Time
 	Ended    time.Time
 	Format   string // "tar.gz" (default) or "zip"
+	// Pseudonymizer, when set (--pseudonymize), is applied to every member
+	// after redaction.
+	Pseudonymizer *redact.Pseudonymizer
 }
 
 // ManifestFile is one member of the bundle.
@@ -123,7 +126,7 @@ func Extension(format string) string {
 // WriteBundle writes the support bundle to w. Every member is redacted in
 // memory before it is handed to the archiver.
 func WriteBundle(ctx context.Context, w io.Writer, in BundleInput) (*Manifest, error) {
-	b := &bundleBuilder{in: in, prefix: BundleName(in.Report.Host.Hostname, in.Started), total: redact.New()}
+	b := &bundleBuilder{in: in, prefix: BundleName(in.Pseudonymizer.String(in.Report.Host.Hostname), in.Started), total: redact.New()}
 	b.manifest = Manifest{
 		Schema: BundleSchema, Tool: in.Report.Tool, CommandLine: redactArgs(in.Args), Root: in.Snapshot.Root,
 		StartedAt: in.Started.UTC().Format(time.RFC3339), EndedAt: in.Ended.UTC().Format(time.RFC3339),
@@ -156,6 +159,9 @@ func WriteBundle(ctx context.Context, w io.Writer, in BundleInput) (*Manifest, e
 
 // add records a redacted member.
 func (b *bundleBuilder) add(name, source string, data []byte, counts map[string]int, note string) {
+	if b.in.Pseudonymizer != nil {
+		data = []byte(b.in.Pseudonymizer.String(string(data)))
+	}
 	sum := sha256.Sum256(data)
 	b.members = append(b.members, member{name: name, data: data})
 	b.manifest.Files = append(b.manifest.Files, ManifestFile{Name: name, Source: source, Size: len(data),
@@ -634,4 +640,62 @@ func ReadFacts(ctx context.Context, r io.Reader, name string) (*collectors.Snaps
 		return nil, nil, fmt.Errorf("%s: %w", name, ErrNoFacts)
 	}
 	return snap, man, nil
+}
+
+// PseudonymsFor names what --pseudonymize replaces on this host: its own
+// name, the hosts of the product URLs, LDAP and database servers, and the
+// local accounts of people (uid 1000 and up).
+func PseudonymsFor(s *collectors.Snapshot) *redact.Pseudonymizer {
+	hosts := []string{s.Hostname}
+	if p := s.Probes; p != nil {
+		for _, fd := range p.FrontDoors {
+			hosts = append(hosts, hostOnly(fd.URL))
+		}
+	}
+	if c := s.Connect; c != nil && c.Config != nil {
+		hosts = append(hosts, hostOnly(c.Config.Value("Server", "Address")), hostOnly(c.Config.Value("Postgres", "URL")))
+		for _, e := range c.Config.Entries {
+			if strings.EqualFold(e.Key, "ServerAddress") {
+				h := e.Value
+				if i := strings.LastIndex(h, ":"); i > 0 {
+					h = h[:i]
+				}
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	if w := s.Workbench; w != nil {
+		hosts = append(hosts, hostOnly(w.RServer.Value("launcher-sessions-callback-address")), w.Database.Value("host"))
+	}
+	var users []string
+	for _, u := range s.Passwd {
+		if u.UID >= 1000 && u.UID < 65534 {
+			users = append(users, u.Name)
+		}
+	}
+	return redact.NewPseudonymizer(hosts, users)
+}
+
+func hostOnly(raw string) string {
+	raw = strings.Trim(strings.TrimSpace(raw), `"`)
+	if i := strings.Index(raw, "://"); i >= 0 {
+		raw = raw[i+3:]
+	}
+	if i := strings.LastIndex(raw, "@"); i >= 0 {
+		raw = raw[i+1:]
+	}
+	if i := strings.IndexAny(raw, ":/?"); i >= 0 {
+		raw = raw[:i]
+	}
+	return raw
+}
+
+// WritePseudonyms writes the token -> original mapping, mode 0600, beside
+// the bundle (never inside it).
+func WritePseudonyms(path string, p *redact.Pseudonymizer) error {
+	data, err := json.MarshalIndent(p.Mapping(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o600)
 }

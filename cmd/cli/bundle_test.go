@@ -218,3 +218,51 @@ func TestBundleRefusals(t *testing.T) {
 		t.Errorf("analyze on a non-bundle: exit %d %q", r.code, r.stderr)
 	}
 }
+
+func TestPseudonymizedBundle(t *testing.T) {
+	root := fixture(t, "secrets-everywhere")
+	// A person's account, to be replaced in the bundle.
+	f, _ := os.OpenFile(filepath.Join(root, "etc/passwd"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("alice.smith:x:1001:1001::/home/alice.smith:/bin/bash\n")
+	f.Close()
+	os.WriteFile(filepath.Join(root, "var/log/rstudio/rstudio-server/rserver.log"),
+		[]byte("2026-11-23T09:30:00.000000Z [rserver] ERROR session for user alice.smith from 192.168.7.7 on posit-01 failed; mail alice.smith@corp.example.org\n"), 0o644)
+	dir := t.TempDir()
+	r := run(t, false, nil, "run", "--root", root, "--bundle="+dir, "--pseudonymize")
+	bundles, _ := filepath.Glob(filepath.Join(dir, "*.tar.gz"))
+	maps, _ := filepath.Glob(filepath.Join(dir, "*.pseudonyms.json"))
+	if len(bundles) != 1 || len(maps) != 1 {
+		t.Fatalf("bundles %v maps %v\n%s", bundles, maps, r.stderr)
+	}
+	fi, _ := os.Stat(maps[0])
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mapping mode %v", fi.Mode().Perm())
+	}
+	data, _ := os.ReadFile(bundles[0])
+	ms := members(t, data)
+	for name, c := range ms {
+		if strings.Contains(name, ".pseudonyms") {
+			t.Errorf("mapping inside the bundle: %s", name)
+		}
+		for _, s := range []string{"alice.smith", "192.168.7.7", "corp.example.org", "posit-01"} {
+			if strings.Contains(c, s) || strings.Contains(name, s) {
+				t.Errorf("member %s still holds %q", name, s)
+			}
+		}
+	}
+	var mapping map[string]string
+	m, _ := os.ReadFile(maps[0])
+	json.Unmarshal(m, &mapping)
+	found := map[string]bool{}
+	for _, v := range mapping {
+		found[v] = true
+	}
+	for _, want := range []string{"posit-01", "alice.smith", "192.168.7.7", "alice.smith@corp.example.org"} {
+		if !found[want] {
+			t.Errorf("mapping lacks %q: %v", want, mapping)
+		}
+	}
+	if r := run(t, false, nil, "run", "--root", root, "--pseudonymize"); r.code != 3 {
+		t.Errorf("--pseudonymize without --bundle: exit %d", r.code)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posit-doctor/posit-doctor/collectors/probe"
+	"github.com/posit-doctor/posit-doctor/redact"
 	"github.com/posit-doctor/posit-doctor/report"
 )
 
@@ -95,13 +96,15 @@ func Main(env Env, args []string) int {
 	if errors.As(err, &code) {
 		return int(code)
 	}
+	// Error messages can quote flags and file contents (a --url with a
+	// password in it): they leave through the redactor like everything else.
 	var ee *exitError
 	if errors.As(err, &ee) {
-		fmt.Fprintln(env.Stderr, "posit-doctor: "+ee.err.Error())
+		fmt.Fprintln(env.Stderr, "posit-doctor: "+redact.String(ee.err.Error()))
 		return ee.code
 	}
 	// Cobra's own flag and argument errors are invocation errors.
-	fmt.Fprintln(env.Stderr, "posit-doctor: "+err.Error())
+	fmt.Fprintln(env.Stderr, "posit-doctor: "+redact.String(err.Error()))
 	fmt.Fprintln(env.Stderr, "Run 'posit-doctor --help' for usage.")
 	return report.ExitError
 }

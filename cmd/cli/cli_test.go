@@ -226,6 +226,7 @@ func TestInvocationErrors(t *testing.T) {
 		{[]string{"run", "--root", root, "--since", "yesterday"}, "--since \"yesterday\""},
 		{[]string{"run", "--root", root, "--timeout", "0s"}, "--timeout"},
 		{[]string{"run", "--root", root, "--url", "connect.example.com"}, "--url"},
+		{[]string{"run", "--root", root, "--url", "ftp://admin:PlantedUrlPw@x/"}, "ftp://admin:[REDACTED:password]@x/"},
 		{[]string{"run", "--root", filepath.Join(root, "nope")}, "--root"},
 		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"explain", "bogus"}, "valid IDs are"},

@@ -31,6 +31,7 @@ type RunOptions struct {
 	CAFile       string
 	Color        string
 	BundleFormat string
+	Pseudonymize bool
 	args         []string // the command line, for the bundle manifest
 }
 
@@ -63,6 +64,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.Lookup("bundle").NoOptDefVal = bundleDefault
 	f.StringArrayVar(&opts.URLs, "url", nil, "an extra front-door URL to probe (repeatable)")
 	f.StringVar(&opts.BundleFormat, "bundle-format", "tar.gz", "support bundle format: tar.gz or zip")
+	f.BoolVar(&opts.Pseudonymize, "pseudonymize", false, "in the bundle, replace hostnames, IPs, e-mail addresses and usernames with stable tokens; the mapping is written beside the bundle (mode 0600)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "an extra PEM CA bundle to trust in the TLS probes (reported as such)")
 	f.StringVar(&opts.Color, "color", "auto", "colour in text output: auto, always or never")
 	return cmd
@@ -129,6 +131,9 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	out := env.Stdout
 	if opts.BundleFormat != "tar.gz" && opts.BundleFormat != "zip" {
 		return usageError("--bundle-format %q: want tar.gz or zip", opts.BundleFormat)
+	}
+	if opts.Pseudonymize && opts.Bundle == "" {
+		return usageError("--pseudonymize applies to the support bundle; add --bundle")
 	}
 	if opts.Bundle == "-" {
 		if env.IsTerminal(env.Stdout) {
@@ -211,6 +216,28 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 // writeBundle writes the support bundle where --bundle says: stdout for
 // "-", a directory (the default name inside it), or a file path.
 func writeBundle(ctx context.Context, env Env, opts *RunOptions, in report.BundleInput) error {
+	if opts.Pseudonymize {
+		in.Pseudonymizer = report.PseudonymsFor(in.Snapshot)
+		defer func() {
+			// The mapping is complete only once every member was written.
+			out := report.BundleName(in.Pseudonymizer.String(in.Report.Host.Hostname), in.Started) + ".pseudonyms.json"
+			if opts.Bundle != "-" {
+				dir := filepath.Dir(opts.Bundle)
+				if fi, err := os.Stat(opts.Bundle); err == nil && fi.IsDir() {
+					dir = opts.Bundle
+				}
+				if opts.Bundle == bundleDefault {
+					dir = "."
+				}
+				out = filepath.Join(dir, out)
+			}
+			if err := report.WritePseudonyms(out, in.Pseudonymizer); err != nil {
+				fmt.Fprintln(env.Stderr, "posit-doctor: could not write the pseudonym mapping: "+err.Error())
+				return
+			}
+			fmt.Fprintf(env.Stderr, "posit-doctor: pseudonym mapping written to %s (mode 0600; keep it, do not send it)\n", out)
+		}()
+	}
 	if opts.Bundle == "-" {
 		if _, err := report.WriteBundle(ctx, env.Stdout, in); err != nil {
 			if ctx.Err() != nil {
@@ -221,7 +248,7 @@ func writeBundle(ctx context.Context, env Env, opts *RunOptions, in report.Bundl
 		}
 		return nil
 	}
-	name := report.BundleName(in.Report.Host.Hostname, in.Started) + report.Extension(opts.BundleFormat)
+	name := report.BundleName(in.Pseudonymizer.String(in.Report.Host.Hostname), in.Started) + report.Extension(opts.BundleFormat)
 	target := opts.Bundle
 	if target == bundleDefault {
 		target = name
