@@ -54,6 +54,7 @@ lint:
 fuzz:
 	@for t in FuzzGcfg FuzzKV FuzzNSSwitch FuzzSystemGrammars; do \
 	  $(GO) test ./collectors/parse -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
 
 ## bench: Go benchmarks, then the comparisons with standard tools

@@ -293,7 +293,8 @@ func (r *Redactor) byKey(s string) string {
 		r.add(RuleSecret, 1)
 		s = m[1] + m[2] + m[3] + repl
 	}
-	if strings.Contains(s, `"`) {
+	// Only lines with a JSON member separator can hold a JSON member.
+	if strings.Contains(s, `":`) || strings.Contains(s, `" :`) {
 		s = jsonMember.ReplaceAllStringFunc(s, func(x string) string {
 			mm := jsonMember.FindStringSubmatch(x)
 			if !IsSecretKey(mm[2]) || harmlessValue(mm[2], mm[4]) || strings.HasPrefix(mm[4], "[REDACTED") {

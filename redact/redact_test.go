@@ -131,13 +131,13 @@ func TestEncryptedFormats(t *testing.T) {
 	}
 }
 
-// FuzzPlantedSecret: a secret planted in any of the contexts the redactor
-// promises to cover, surrounded by arbitrary text, never survives.
+// FuzzPlantedSecret: a secret (fuzzed, 8 to 64 letters and digits) planted
+// in any of the contexts the redactor promises to cover, surrounded by
+// arbitrary text, never survives.
 func FuzzPlantedSecret(f *testing.F) {
-	f.Add("prefix", "suffix", uint8(0))
-	f.Add("", "\n", uint8(3))
-	f.Add("[OAuth2]\n", " ; note", uint8(7))
-	const secret = "Zq9PlantedSecretXk27"
+	f.Add("prefix", "suffix", "Zq9PlantedSecretXk27", uint8(0))
+	f.Add("", "\n", "hunter2hunter2", uint8(3))
+	f.Add("[OAuth2]\n", " ; note", "A1b2C3d4E5f6", uint8(7))
 	templates := []string{
 		"ClientSecret = %s",
 		"ClientSecret = \"%s\"",
@@ -145,19 +145,43 @@ func FuzzPlantedSecret(f *testing.F) {
 		"client-secret=%s",
 		"password: %s",
 		"\"refresh_token\": \"%s\"",
+		"body=\"{\\\"access_token\\\":\\\"%s\\\"}\"",
 		"Authorization: Bearer %s",
 		"postgres://u:%s@db/x",
 		"https://idp/cb?code=%s&x=1",
 		"id_token=%s",
 		"Cookie: session=%s",
 		"EncryptionKey=%s",
+		"SAMLResponse=%s",
 	}
-	f.Fuzz(func(t *testing.T, pre, post string, which uint8) {
+	f.Fuzz(func(t *testing.T, pre, post, secret string, which uint8) {
+		if len(secret) < 8 || len(secret) > 64 {
+			return
+		}
+		for _, c := range secret {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return
+			}
+		}
+		switch strings.ToLower(secret) {
+		case "true", "false":
+			return
+		}
+		if durationish.MatchString(secret) {
+			return // a number or duration is not taken for a secret, by design
+		}
+		if strings.Contains(pre, secret) || strings.Contains(post, secret) {
+			return // the same text outside the secret's context is not a secret
+		}
 		// The planted context starts on its own line, as in a config or log.
 		tpl := templates[int(which)%len(templates)]
 		in := pre + "\n" + strings.Replace(tpl, "%s", secret, 1) + post
 		if out := String(in); strings.Contains(out, secret) {
 			t.Fatalf("secret survived in %q -> %q", in, out)
+		}
+		var buf bytes.Buffer
+		if _, err := New().Copy(&buf, strings.NewReader(in), 0); err == nil && strings.Contains(buf.String(), secret) {
+			t.Fatalf("secret survived Copy in %q -> %q", in, buf.String())
 		}
 	})
 }

@@ -37,6 +37,7 @@ func main() {
 	sizeFlag := flag.String("size", "256MiB", "file size")
 	endFlag := flag.String("end", "", "time of the last line (RFC3339; default now)")
 	every := flag.Int("every", 1000, "one error line in this many")
+	secrets = flag.Int("secrets", 0, "one line in this many carries a planted secret (0: none)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: genlog [-format workbench|connect] [-size 256MiB] [-end RFC3339] FILE")
@@ -78,6 +79,18 @@ func main() {
 	f.Close()
 }
 
+// secrets, when > 0, plants a secret (PlantedLogSecret<n>) in one line in
+// that many, in the forms the redactor must catch.
+var secrets *int
+
+var secretForms = []string{
+	`level=error msg="token exchange failed" body="client_secret=PlantedLogSecret%d&grant_type=authorization_code"`,
+	`level=error msg="upstream said 401" header="Authorization: Bearer PlantedLogSecret%d"`,
+	`level=error msg="database unreachable: postgres://connect:PlantedLogSecret%d@db.example.com/connect"`,
+	`level=error msg="refresh failed" body="{"refresh_token":"PlantedLogSecret%d"}"`,
+	`level=error msg="request failed" Cookie: rscid=PlantedLogSecret%d`,
+}
+
 func meanLine(format string, every int) int64 {
 	var total int64
 	t := time.Now()
@@ -90,6 +103,9 @@ func meanLine(format string, every int) int64 {
 func render(format string, every int, i int64, t time.Time) string {
 	{
 		var line string
+		if secrets != nil && *secrets > 0 && i%int64(*secrets) == int64(*secrets)-1 {
+			return fmt.Sprintf("time=%q ", t.Format("2006-01-02T15:04:05.000Z")) + fmt.Sprintf(secretForms[int(i/int64(*secrets))%len(secretForms)], i) + "\n"
+		}
 		isErr := i%int64(every) == 0
 		switch format {
 		case "connect":

@@ -28,7 +28,7 @@ rss_mib() {
 go run ./cmd/mkfixture ubuntu-healthy "$work/host" >/dev/null
 
 echo "== whole run on a healthy fixture host (ms per run, 100 runs, process start included)"
-echo "posit-doctor run:           $(ms_per_run 100 "$BIN" run --root "$work/host")"
+echo "posit-doctor run:           $(ms_per_run 100 "$BIN" run --root "$work/host" --skip frontdoor-tls,issuer-reachable,clock-skew)  (network checks skipped: the fixture names documentation hosts)"
 echo "/bin/true (process start):  $(ms_per_run 100 /bin/true)"
 gcfg="$work/host/etc/rstudio-connect/rstudio-connect.gcfg"
 echo "git config --file X --list: $(ms_per_run 100 git config --file "$gcfg" --list)  (same gcfg grammar)"
@@ -97,3 +97,52 @@ NO_PROXY='*' "$BIN" run --root "$empty" --only frontdoor-tls --timeout 2s --url 
 end=$(date +%s%N)
 kill $hung 2>/dev/null || true
 echo "posit-doctor with 3 hung --url peers: $(( (end - start) / 1000000 )) ms, $(grep -c ': timeout' "$work/hung.out") timeouts (one --timeout is 2000 ms)"
+
+echo
+echo "== redaction of a ${SIZE} Connect log with a secret in 1 line of 50 (one core)"
+rlog="$work/redact.log"
+go run ./cmd/genlog -format connect -size "$SIZE" -secrets 50 "$rlog"
+cat "$rlog" >/dev/null
+bytes=$(stat -c %s "$rlog")
+start=$(date +%s%N)
+taskset -c 0 "$BIN" redact <"$rlog" >"$work/redacted.log"
+end=$(date +%s%N)
+ms=$(( (end - start) / 1000000 ))
+echo "posit-doctor redact: ${ms} ms, $(awk "BEGIN{printf \"%.0f\", $bytes/1048576/($ms/1000)}") MiB/s; planted secrets in: $(grep -c Planted "$rlog"), left out: $(grep -c Planted "$work/redacted.log" || true)"
+echo "peak RSS: $(rss_mib "$BIN" redact <"$rlog") MiB"
+rm -f "$rlog" "$work/redacted.log"
+
+echo
+SOS_SIZE=${SOS_SIZE:-16MiB}
+echo "== sos clean vs posit-doctor redact: the configs of the secrets-everywhere fixture + a ${SOS_SIZE} log"
+if ! command -v sos >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sosreport >/dev/null 2>&1 || true
+	fi
+fi
+tgt="$work/sos-target"
+go run ./cmd/mkfixture secrets-everywhere "$work/se" >/dev/null
+mkdir -p "$tgt/etc" "$tgt/var/log" "$tgt/sos_logs" "$tgt/sos_reports" "$tgt/sos_commands"
+cp -r "$work/se/etc/rstudio" "$work/se/etc/rstudio-connect" "$tgt/etc/"
+go run ./cmd/genlog -format connect -size "$SOS_SIZE" -secrets 50 "$tgt/var/log/rstudio-connect.log"
+planted=$(grep -ro 'Planted[A-Za-z]*[0-9]*' "$tgt" | wc -l)
+# posit-doctor first (sos clean consumes its target directory).
+start=$(date +%s%N)
+left=0
+while IFS= read -r f; do
+	n=$("$BIN" redact <"$f" 2>/dev/null | { grep -o 'Planted[A-Za-z]*[0-9]*' || true; } | wc -l)
+	left=$((left + n))
+done < <(find "$tgt" -type f)
+end=$(date +%s%N)
+echo "posit-doctor redact: $(( (end - start) / 1000000 )) ms; planted secrets: $planted; left unredacted: $left"
+if command -v sos >/dev/null 2>&1; then
+	mkdir -p "$work/sostmp"
+	start=$(date +%s%N)
+	sos clean --batch --tmp-dir "$work/sostmp" "$tgt" >"$work/sos.out" 2>&1 || true
+	end=$(date +%s%N)
+	cleaned=$(find "$work/sostmp" -maxdepth 1 -mindepth 1 -type d ! -name 'sos.*' | head -1)
+	sleft=$({ grep -ro 'Planted[A-Za-z]*[0-9]*' "$cleaned" 2>/dev/null || true; } | wc -l)
+	echo "sos clean ($(sos --version 2>/dev/null | head -1)): $(( (end - start) / 1000000 )) ms; left unredacted: $sleft of $planted (it obfuscates hostnames, IPs and MACs, not secrets)"
+else
+	echo "sos clean: SKIPPED (sosreport is not installed and could not be installed)"
+fi
