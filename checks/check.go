@@ -170,3 +170,19 @@ func (c *Check) connectConfig(s *collectors.Snapshot) (*parse.Gcfg, *Finding) {
 	}
 	return cf.Config, nil
 }
+
+// connectConfigOrSkip is connectConfig for checks that do not own the parse
+// error: they skip, pointing at connect-auth-provider, which reports it, so
+// one broken file is one failure, not seven.
+func (c *Check) connectConfigOrSkip(s *collectors.Snapshot) (*parse.Gcfg, *Finding) {
+	g, problem := c.connectConfig(s)
+	if problem == nil {
+		return g, nil
+	}
+	why := problem.Title
+	if pe := s.Connect.ParseError; pe != nil {
+		why = fmt.Sprintf("%s does not parse (line %d: %s)", s.Connect.ConfigPath, pe.Line, pe.Msg)
+	}
+	f := c.skip(why + "; connect-auth-provider reports it")
+	return nil, &f
+}

@@ -18,6 +18,14 @@ var catalogue = mustCatalogue(
 	nscdCache,
 	logErrors,
 	clockSkew,
+	connectAuthProvider,
+	connectOAuth2,
+	connectLDAP,
+	connectPAM,
+	connectProxyAuth,
+	workbenchOpenID,
+	workbenchUserProvisioning,
+	services,
 )
 
 func mustCatalogue(cs ...*Check) []*Check {
@@ -112,7 +120,7 @@ func Select(only, skip []string) ([]*Check, error) {
 func NeedsNetwork(cs []*Check) bool {
 	for _, c := range cs {
 		switch c.ID {
-		case frontdoorTLS.ID, issuerReachable.ID, clockSkew.ID:
+		case frontdoorTLS.ID, issuerReachable.ID, clockSkew.ID, connectLDAP.ID:
 			return true
 		}
 	}

@@ -105,6 +105,7 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 		}
 	}
 	wg.Wait()
+	c.deep(ctx)
 	// Logs and probes last: what they look at depends on the product
 	// configs. They run side by side; each watches ctx.
 	var late sync.WaitGroup

@@ -62,6 +62,15 @@ type ProbeFacts struct {
 	FrontDoors []FrontDoorFact `json:"front_doors,omitempty"`
 	Issuers    []IssuerFact    `json:"issuers,omitempty"`
 	LocalCerts []LocalCertFact `json:"local_certs,omitempty"`
+	LDAP       []LDAPFact      `json:"ldap,omitempty"`
+}
+
+// LDAPFact is one LDAP section's server as probed (no bind is attempted).
+type LDAPFact struct {
+	Section       string           `json:"section"` // the LDAP "effective name"
+	ServerAddress string           `json:"server_address"`
+	Mode          string           `json:"mode"` // plain, tls, starttls
+	Probe         *probe.TLSResult `json:"probe"`
 }
 
 // Placeholder reports a value left at a documentation sample: braces or
@@ -153,6 +162,18 @@ func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraUR
 		go func() { defer wg.Done(); is.Probe = p.Discovery(ctx, is.Issuer) }()
 	}
 	pf.LocalCerts = c.localCerts()
+	pf.LDAP = c.ldapTargets()
+	for i := range pf.LDAP {
+		l := &pf.LDAP[i]
+		var ca []byte
+		if cf := c.snap.Connect; cf != nil {
+			if e := cf.Config.Lookup("LDAP", l.Section, "TLSCACertificate"); len(e) > 0 {
+				ca, _, _ = c.h.ReadFile(strings.TrimSpace(e[len(e)-1].Value))
+			}
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); l.Probe = p.LDAP(ctx, l.ServerAddress, l.Mode, ca) }()
+	}
 	wg.Wait()
 	c.mu.Lock()
 	c.snap.Probes = pf
@@ -270,4 +291,40 @@ func privateKey(data []byte) (crypto.Signer, string) {
 		}
 		return nil, "the " + b.Type + " block does not parse"
 	}
+}
+
+// ldapTargets lists each LDAP section's ServerAddress and how Connect will
+// speak to it.
+func (c *collection) ldapTargets() []LDAPFact {
+	cf := c.snap.Connect
+	if cf == nil || cf.Config == nil {
+		return nil
+	}
+	var out []LDAPFact
+	for _, name := range cf.Config.Subsections("LDAP") {
+		last := func(k string) (parse.GcfgEntry, bool) {
+			es := cf.Config.Lookup("LDAP", name, k)
+			if len(es) == 0 {
+				return parse.GcfgEntry{}, false
+			}
+			return es[len(es)-1], true
+		}
+		addr, ok := last("ServerAddress")
+		if !ok || strings.TrimSpace(addr.Value) == "" || Placeholder("ldap://"+addr.Value) {
+			continue
+		}
+		mode := probe.LDAPPlain
+		if e, ok := last("StartTLS"); ok {
+			if v, _ := e.Bool(); v {
+				mode = probe.LDAPStartTLS
+			}
+		}
+		if e, ok := last("TLS"); ok {
+			if v, _ := e.Bool(); v {
+				mode = probe.LDAPTLS
+			}
+		}
+		out = append(out, LDAPFact{Section: name, ServerAddress: strings.TrimSpace(addr.Value), Mode: mode})
+	}
+	return out
 }

@@ -69,6 +69,7 @@ func (f *FileFact) Mode() string { return fmt.Sprintf("%04o", f.Perm) }
 // ConnectFacts is Posit Connect's configuration.
 type ConnectFacts struct {
 	ConfigPath string           `json:"config_path"`
+	Backups    []ConnectBackup  `json:"backups,omitempty"`
 	Config     *parse.Gcfg      `json:"config,omitempty"`
 	ParseError *parse.GcfgError `json:"parse_error,omitempty"`
 }
@@ -132,6 +133,10 @@ type Snapshot struct {
 	Processes   []host.Process        `json:"processes,omitempty"`
 	Logs        []*LogFacts           `json:"logs,omitempty"`
 	Probes      *ProbeFacts           `json:"probes,omitempty"`
+	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
+	PEM          map[string]PEMFact `json:"pem,omitempty"`
+	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`
+	Services     Services           `json:"services,omitempty"`
 	// Errors are collectors that failed or overran their deadline.
 	Errors []string `json:"errors,omitempty"`
 }

@@ -220,7 +220,7 @@ func TestInvocationErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: clock-skew, frontdoor-tls, issuer-reachable, log-errors"},
+		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: clock-skew, connect-auth-provider, connect-ldap"},
 		{[]string{"run", "--root", root, "--skip", "bogus"}, "--skip: unknown check ID bogus"},
 		{[]string{"run", "--root", root, "--format", "yaml"}, "want text, json or markdown"},
 		{[]string{"run", "--root", root, "--since", "yesterday"}, "--since \"yesterday\""},
@@ -272,7 +272,7 @@ func TestListExplainVersion(t *testing.T) {
 	}
 	r = run(t, false, nil, "list", "--format", "json")
 	var cat []checkJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 8 || len(cat[2].Rules) == 0 {
+	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 16 || len(cat[2].Rules) == 0 {
 		t.Errorf("list json: %v %+v", err, cat)
 	}
 	r = run(t, false, nil, "explain", "nsswitch-pwb")

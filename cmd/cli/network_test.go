@@ -237,3 +237,34 @@ func TestLocalCertFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestLDAPThroughCLI: connect-ldap probes each section's server as Connect
+// would (StartTLS here), with the section's TLSCACertificate.
+func TestLDAPThroughCLI(t *testing.T) {
+	ca := probetest.NewCA(t, "ldap-cli")
+	good := probetest.LDAPServer(t, ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"dc1.test"}}), "starttls", 0)
+	refusing := probetest.LDAPServer(t, ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"dc2.test"}}), "starttls", 52)
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/rstudio-connect"), 0o755)
+	rootPEM := ca.RootPEM(t, filepath.Join(root, "etc/rstudio-connect"))
+	section := func(name, host, addr string) string {
+		return fmt.Sprintf("[LDAP %q]\nServerAddress = %s:%s\nStartTLS = true\nTLSCACertificate = %s\nBindDN = cn=svc\nBindPassword = S1Foho5A2uUARgvwXP7TrmVVgO6S6wx58BRH85RKnQd1EIgQ/42hgng2f8Wd6cqNFAdcdcNpNpi5z/d3\nUserSearchBaseDN = dc=test\nUserObjectClass = person\nUniqueIdAttribute = entryUUID\nUsernameAttribute = uid\nUserFirstNameAttribute = givenName\nUserLastNameAttribute = sn\nUserEmailAttribute = mail\n\n",
+			name, host, portOf(addr), strings.TrimPrefix(rootPEM, root))
+	}
+	gcfg := "[Server]\nAddress = https://connect.test\n[Authentication]\nProvider = ldap\n\n" + section("Good", "dc1.test", good) + section("Refusing", "dc2.test", refusing)
+	os.WriteFile(filepath.Join(root, "etc/rstudio-connect/rstudio-connect.gcfg"), []byte(gcfg), 0o600)
+	// The CA is trusted only through TLSCACertificate, not the system roots.
+	r := invoke(t, false, nil, probetest.NewCA(t, "unrelated").Pool, time.Now(), "run", "--root", root, "--only", "connect-ldap", "--format", "json", "--timeout", "3s")
+	rep := findings(t, r.stdout)
+	if !rep.find("connect-ldap", "fail", `[LDAP "Refusing"] dc2.test:`+portOf(refusing)+" (starttls): ldap-starttls") {
+		t.Errorf("refused StartTLS not reported\n%s", r.stdout)
+	}
+	for _, f := range rep.Findings {
+		if strings.Contains(f.Title, `"Good"`) {
+			t.Errorf("the good server was flagged: %s", f.Title)
+		}
+	}
+	if strings.Contains(r.stdout, "S1Foho5A2uUARgvwXP7TrmVVg") {
+		t.Error("bind password in the output")
+	}
+}

@@ -333,6 +333,13 @@ func (p *Prober) handshake(ctx context.Context, u *url.URL) (*tls.Conn, *TLSResu
 	if err != nil {
 		return nil, r
 	}
+	return p.tlsOver(ctx, raw, host, port, p.roots, r)
+}
+
+// tlsOver runs the TLS handshake over an established connection and
+// verifies the chain against roots, filling r; on failure the connection is
+// closed and nil returned.
+func (p *Prober) tlsOver(ctx context.Context, raw net.Conn, host, port string, roots *x509.CertPool, r *TLSResult) (*tls.Conn, *TLSResult) {
 	sni := host
 	if net.ParseIP(host) != nil {
 		sni = ""
@@ -372,7 +379,7 @@ func (p *Prober) handshake(ctx context.Context, u *url.URL) (*tls.Conn, *TLSResu
 	for _, c := range st.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	_, verr := leaf.Verify(x509.VerifyOptions{Roots: p.roots, Intermediates: inter, DNSName: host, CurrentTime: p.cfg.Now()})
+	_, verr := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host, CurrentTime: p.cfg.Now()})
 	if verr != nil {
 		r.Failure, r.Error = classifyVerify(verr, leaf, len(st.PeerCertificates), p.cfg.Now()), verr.Error()
 		conn.Close()

@@ -286,3 +286,54 @@ func Resolver(_ context.Context, host string) ([]string, error) {
 	}
 	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }
+
+// LDAPServer is a minimal LDAP peer on 127.0.0.1 for the connect-ldap
+// probes. mode "tls" starts TLS at once (LDAPS); "starttls" answers the
+// StartTLS extended request with resultCode and, when it is 0, starts TLS;
+// "plain" accepts and closes. It never implements a bind.
+func LDAPServer(t testing.TB, cert tls.Certificate, mode string, resultCode byte) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				switch mode {
+				case "plain":
+					return
+				case "tls":
+					tc := tls.Server(c, cfg)
+					tc.Handshake()
+					tc.Close()
+					return
+				}
+				var hdr [2]byte
+				if _, err := io.ReadFull(c, hdr[:]); err != nil {
+					return
+				}
+				body := make([]byte, int(hdr[1]))
+				if _, err := io.ReadFull(c, body); err != nil {
+					return
+				}
+				// LDAPMessage{1, ExtendedResponse{resultCode, "", ""}}
+				c.Write([]byte{0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, resultCode, 0x04, 0x00, 0x04, 0x00})
+				if resultCode != 0 {
+					return
+				}
+				tc := tls.Server(c, cfg)
+				tc.Handshake()
+				tc.Close()
+			}(c)
+		}
+	}()
+	return ln.Addr().String()
+}

@@ -1,0 +1,91 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/posit-doctor/posit-doctor/collectors"
+)
+
+var connectProxyAuth = &Check{
+	ID:    "connect-proxy-auth",
+	Title: "proxied authentication: Server.Address set and Connect reachable only through the proxy",
+	Description: `With Provider = proxy, Connect trusts the username header (X-Auth-Username or
+ProxyAuth.UsernameHeader) that the authenticating proxy sets. Server.Address must
+point at the proxy. Anyone who can reach Connect's own port directly can forge
+that header, so HTTP.Listen bound to every interface is a risk unless a firewall
+closes the port; the proxy must also strip any username header the client sends
+("Rejected insecure proxy authentication attempt" in the log means it does not,
+or users bypass it). Proxied authentication has no groups.`,
+	Rules: []Rule{
+		{ID: "proxy-server-address-required", Level: "must", Text: "Provider = proxy requires Server.Address pointing at the proxy.", Source: seed004 + " § 10.9.4 Configuring Proxied Authentication"},
+		{ID: "proxy-no-direct-access", Level: "must", Text: "All access goes through the proxy; warn when HTTP.Listen is on all interfaces.", Source: seed004 + " § 10.9.1 How this Works"},
+		{ID: "proxy-strip-username-header", Level: "must", Text: "The proxy deletes client-sent username headers before setting its own.", Source: seed004 + " § 10.9.5 Troubleshooting Proxied Authentication"},
+		{ID: "proxy-usernameheader-match", Level: "must", Text: "ProxyAuth.UsernameHeader (default X-Auth-Username) matches what the proxy sets.", Source: seed004 + " § 10.9.4 Configuring Proxied Authentication"},
+		{ID: "proxy-no-groups", Level: "should", Text: "Proxied authentication does not support groups.", Source: seed004 + " § 10.9.6 Groups"},
+	},
+	Docs: []string{"https://docs.posit.co/connect/admin/authentication/proxied/"},
+	Run:  runConnectProxyAuth,
+}
+
+func runConnectProxyAuth(c *Check, s *collectors.Snapshot) []Finding {
+	if s.Connect == nil {
+		return []Finding{c.skip("Posit Connect is not installed")}
+	}
+	g, skip := c.connectConfigOrSkip(s)
+	if skip != nil {
+		return []Finding{*skip}
+	}
+	if prov, _, _ := connectProvider(g); prov != "proxy" {
+		return []Finding{c.skip("Connect's provider is " + prov + ", not proxy")}
+	}
+	var issues []issue
+	if strings.TrimSpace(g.Value("Server", "Address")) == "" {
+		issues = append(issues, issue{sev: Fail, rule: "proxy-server-address-required", title: "Provider = proxy but Server.Address is not set",
+			detail: "Connect builds its links and redirects from Server.Address, which must be the authenticating proxy's URL.", fix: "Set [Server] Address to the proxy's https URL."})
+	}
+	listen := strings.TrimSpace(g.Value("HTTP", "Listen"))
+	if listen == "" {
+		listen = ":3939" // Connect's default
+	}
+	if host := listenHost(listen); host == "" || host == "0.0.0.0" || host == "::" || host == "[::]" {
+		ev := []Evidence{}
+		if e, ok := g.Get("HTTP", "Listen"); ok {
+			ev = gcfgEv(s, e)
+		}
+		issues = append(issues, issue{sev: Warn, rule: "proxy-no-direct-access", title: "Connect listens on every interface (" + listen + ") under proxied authentication",
+			detail: "Anyone who can reach that port directly can send their own username header and sign in as anyone.", fix: "Bind HTTP.Listen to 127.0.0.1 (when the proxy runs here) or firewall the port so only the proxy reaches it.", ev: ev})
+	}
+	header := strings.TrimSpace(g.Value("ProxyAuth", "UsernameHeader"))
+	if header == "" {
+		header = "X-Auth-Username"
+	}
+	issues = append(issues, issue{sev: Info, rule: "proxy-usernameheader-match", title: "Connect trusts the header " + header,
+		detail: "The proxy must set " + header + " after deleting any copy the client sent.", fix: "Check the proxy config (nginx: proxy_set_header " + header + " $remote_user; Apache: RequestHeader unset then set)."})
+	for _, lf := range s.Logs {
+		if lf.Product != "connect" || lf.Scan == nil {
+			continue
+		}
+		for _, gr := range lf.Scan.Groups {
+			if gr.Signature == "connect-proxy-insecure" {
+				issues = append(issues, issue{sev: Fail, rule: "proxy-strip-username-header", title: "the Connect log shows rejected insecure proxy authentication attempts",
+					detail: "See log-errors: the proxy does not strip client-sent username headers, or users reach Connect directly.", fix: "Strip the header in the proxy and close direct access to Connect's port."})
+			}
+		}
+	}
+	for _, k := range []string{"GroupsAutoProvision"} {
+		if v, ok := boolSetting(g, "ProxyAuth", k); ok && v {
+			issues = append(issues, issue{sev: Warn, rule: "proxy-no-groups", title: "group provisioning is set under proxied authentication", detail: "The documents say proxied authentication has no groups.", fix: "Remove it, or check your Connect version's docs."})
+		}
+	}
+	return c.emit(issues, "proxied authentication is set up safely", "Server.Address is set and Connect is not listening on every interface.",
+		"proxy-server-address-required", "proxy-no-direct-access")
+}
+
+// listenHost is the host part of an HTTP.Listen value (":3939" -> "").
+func listenHost(l string) string {
+	i := strings.LastIndex(l, ":")
+	if i < 0 {
+		return l
+	}
+	return l[:i]
+}
