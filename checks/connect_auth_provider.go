@@ -32,6 +32,7 @@ password, PAM and LDAP.`,
 		{ID: "connect-provider-sso-recommended", Level: "should", Text: "Prefer SSO (OpenID/OAuth2 or SAML) over password, PAM or LDAP.", Source: seed000 + `: "are recommended over other methods"`},
 		{ID: "connect-provider-change-unsupported", Level: "must", Text: "Switching an existing install to another provider is not supported.", Source: seed004 + " § 10.1.1 Unsupported Authentication Changes"},
 		{ID: "connect-prohibited-usernames", Level: "must", Text: "Connect refuses usernames such as connect, apps, users, admin pages' names.", Source: seed004 + " § 10.3 Username requirements"},
+		{ID: "connect-require-external-usernames", Level: "info", Text: "LDAP, PAM and Proxy reject a login without a valid username unless RequireExternalUsernames = false.", Source: seed004 + " § 10.3 Username requirements"},
 		{ID: "connect-password-editableby-admin", Level: "should", Text: "Password provider with SelfRegistration = false: set Password.UserInfoEditableBy = Admin.", Source: seed004 + " § 10.4.1 Password"},
 	},
 	Docs: []string{"https://docs.posit.co/connect/admin/authentication/"},
@@ -108,6 +109,12 @@ func runConnectAuthProvider(c *Check, s *collectors.Snapshot) []Finding {
 		if len(clash) > 0 {
 			issues = append(issues, issue{sev: Warn, rule: "connect-prohibited-usernames", title: "local accounts that Connect refuses as usernames: " + strings.Join(clash, ", "),
 				detail: "With PAM, Connect usernames are the Unix account names, and Connect refuses these names, so those people cannot sign in.", fix: "Rename the accounts or use another provider for those people."})
+		}
+	}
+	if prov == "ldap" || prov == "pam" || prov == "proxy" {
+		if v, ok := boolSetting(g, "Authorization", "RequireExternalUsernames"); ok && !v {
+			issues = append(issues, issue{sev: Info, rule: "connect-require-external-usernames", title: "RequireExternalUsernames = false: Connect may invent usernames",
+				detail: "With " + prov + ", a login without a valid username from the provider is normally rejected; with this off, Connect derives one.", fix: "Keep the default (true) unless the provider cannot supply usernames."})
 		}
 	}
 	if prov == "password" {

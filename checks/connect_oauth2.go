@@ -39,6 +39,8 @@ memberships are cut or dropped.`,
 		{ID: "oauth2-group-role-mapping-ignores-roleclaim", Level: "should", Text: "With UserRoleGroupMapping, RoleClaim is ignored.", Source: seed001 + " § Using Group Memberships"},
 		{ID: "oauth2-user-role-mapping-needs-roleclaim", Level: "should", Text: "UserRoleMapping = true should come with RoleClaim.", Source: seed001 + " § Using User Profile Roles"},
 		{ID: "oauth2-role-mappings-without-mode", Level: "should", Text: "*RoleMapping values do nothing without UserRoleMapping or UserRoleGroupMapping.", Source: seed001 + " § Automatic User Role Mapping"},
+		{ID: "oauth2-role-mapping-unique-ids", Level: "should", Text: "With GroupsByUniqueId, *RoleMapping values are group unique IDs, not names.", Source: seed001 + " § Using Group Memberships"},
+		{ID: "oauth2-groups-autoprovision-optional", Level: "info", Text: "GroupsAutoProvision = true is suggested unless the number of groups is a concern.", Source: seed000 + `: "Enable this for a better user experience, unless"`},
 		{ID: "oauth2-byuniqueid-vs-autoprovision", Level: "must", Text: "GroupsByUniqueId and GroupsAutoProvision cannot both be enabled.", Source: seed001 + " § Groups by Unique ID"},
 		{ID: "oauth2-entra-group-ids", Level: "should", Text: "Entra sends group object IDs unless mapped to sAMAccountName.", Source: seed001 + " § Notes on Microsoft Entra ID groups"},
 		{ID: "oauth2-entra-group-limit", Level: "info", Text: "Entra caps groups in the token (150 cut short per the guide; over 100 none, per the Connect guide).", Source: seed001 + " § Notes on Microsoft Entra ID groups"},
@@ -180,6 +182,20 @@ func runConnectOAuth2(c *Check, s *collectors.Snapshot) []Finding {
 	if roleUser && !set("OAuth2", "RoleClaim") {
 		issues = append(issues, issue{sev: Warn, rule: "oauth2-user-role-mapping-needs-roleclaim", title: "UserRoleMapping = true without OAuth2.RoleClaim",
 			detail: "Roles are read from the claim RoleClaim names; without it every user gets the default role.", fix: "Set RoleClaim to the claim that carries roles."})
+	}
+	if on("OAuth2", "GroupsByUniqueId") && (roleUser || roleGroup) {
+		for _, k := range []string{"ViewerRoleMapping", "PublisherRoleMapping", "AdministratorRoleMapping"} {
+			for _, e := range g.Lookup("Authorization", "", k) {
+				if v := strings.TrimSpace(e.Value); v != "" && !guidRE.MatchString(v) {
+					issues = append(issues, issue{sev: Warn, rule: "oauth2-role-mapping-unique-ids", title: "Authorization." + k + " names a group, but groups are by unique ID",
+						detail: fmt.Sprintf("With GroupsByUniqueId, group identities are the IdP's IDs; %q will never match.", v), fix: "Use the group's object ID (a GUID for Entra).", ev: gcfgEv(s, e)})
+				}
+			}
+		}
+	}
+	if _, ok := get("OAuth2", "GroupsAutoProvision"); !ok && !noIdPGroups {
+		issues = append(issues, issue{sev: Info, rule: "oauth2-groups-autoprovision-optional", title: "GroupsAutoProvision is not enabled",
+			detail: "The guide suggests GroupsAutoProvision = true for a better experience (IdP groups appear in Connect), unless the number of groups is a concern.", fix: "Consider GroupsAutoProvision = true."})
 	}
 	if !roleUser && !roleGroup {
 		for _, k := range []string{"ViewerRoleMapping", "PublisherRoleMapping", "AdministratorRoleMapping"} {

@@ -25,6 +25,7 @@ var catalogue = mustCatalogue(
 	connectProxyAuth,
 	workbenchOpenID,
 	workbenchUserProvisioning,
+	workbenchLauncher,
 	services,
 )
 

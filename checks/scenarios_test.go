@@ -94,6 +94,7 @@ func TestScenarios(t *testing.T) {
 			{"nsswitch-pwb", "pass", "/etc/nsswitch.conf", "/etc/nsswitch.conf:2"},
 			{"nscd-cache", "pass", "does not cache", "/etc/nscd.conf:6"},
 			{"workbench-user-provisioning", "pass", "Workbench user provisioning has what it needs", ""},
+			{"workbench-launcher", "pass", "rserver and the Launcher agree", ""},
 			{"workbench-openid", "pass", "Workbench OpenID sign-in is configured", ""},
 			{"connect-oauth2", "pass", "Connect's OAuth2 settings are complete and consistent", ""},
 			{"connect-auth-provider", "pass", "Connect's provider is oauth2", ""},
@@ -282,6 +283,11 @@ func TestScenarios(t *testing.T) {
 			{"workbench-user-provisioning", "warn", "/etc/rstudio/workbench-nss.conf is missing", ""},
 			{"workbench-user-provisioning", "warn", "/srv/home does not exist", ""},
 		},
+		"workbench-launcher-broken": {
+			{"workbench-launcher", "warn", "the Launcher listens on 10.1.2.3, but rserver connects to localhost", ""},
+			{"workbench-launcher", "fail", "launcher-port=5559 but launcher.conf has port 5560", "/etc/rstudio/rserver.conf:7"},
+			{"workbench-launcher", "fail", "launcher-default-cluster=Local is not a cluster in launcher.conf", "/etc/rstudio/rserver.conf:10"},
+		},
 		"gcfg-binary": {
 			{"connect-auth-provider", "fail", "Connect cannot read", ""},
 			{"redirect-uri-whitespace", "fail", "Connect cannot read", "/etc/rstudio-connect/rstudio-connect.gcfg:1"},
@@ -388,12 +394,49 @@ func TestRulesInventory(t *testing.T) {
 	if err != nil {
 		t.Skipf("SKIPPED: ../shared/RULES.md not beside the repository (%v)", err)
 	}
+	covered := map[string]string{}
 	for _, c := range checks.All() {
 		for _, r := range c.Rules {
 			if !strings.Contains(string(data), "| "+r.ID+" |") {
 				t.Errorf("check %s cites rule %s, which is not in RULES.md", c.ID, r.ID)
 			}
+			covered[r.ID] = c.ID
 		}
+	}
+	for _, d := range checks.Declined {
+		if owner, ok := covered[d.ID]; ok {
+			t.Errorf("rule %s is both declined and enforced by %s", d.ID, owner)
+		}
+		if d.Reason == "" {
+			t.Errorf("rule %s is declined without a reason", d.ID)
+		}
+		covered[d.ID] = "declined"
+	}
+	// Every row of the inventory is covered or consciously declined.
+	rows := 0
+	inventory := string(data)
+	if i := strings.Index(inventory, "## Inventory"); i >= 0 {
+		inventory = inventory[i:]
+	}
+	if i := strings.Index(inventory, "## Counts"); i >= 0 {
+		inventory = inventory[:i]
+	}
+	for _, line := range strings.Split(inventory, "\n") {
+		f := strings.Split(line, "|")
+		if len(f) < 7 || !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		id := strings.TrimSpace(f[1])
+		if id == "" || id == "rule-id" || strings.Contains(id, " ") || strings.HasPrefix(id, "-") || strings.HasPrefix(id, "`") {
+			continue
+		}
+		rows++
+		if _, ok := covered[id]; !ok {
+			t.Errorf("RULES.md row %s is neither enforced by a check nor declined", id)
+		}
+	}
+	if rows != 137 {
+		t.Errorf("read %d rule rows from RULES.md, want 137", rows)
 	}
 }
 

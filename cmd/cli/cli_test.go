@@ -272,7 +272,7 @@ func TestListExplainVersion(t *testing.T) {
 	}
 	r = run(t, false, nil, "list", "--format", "json")
 	var cat []checkJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 16 || len(cat[2].Rules) == 0 {
+	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat) != 17 || len(cat[2].Rules) == 0 {
 		t.Errorf("list json: %v %+v", err, cat)
 	}
 	r = run(t, false, nil, "explain", "nsswitch-pwb")

@@ -1,0 +1,89 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/posit-doctor/posit-doctor/collectors"
+)
+
+var workbenchLauncher = &Check{
+	ID:    "workbench-launcher",
+	Title: "rserver.conf and launcher.conf agree on the Launcher's address, port and cluster",
+	Description: `With Launcher sessions, rserver talks to the Job Launcher at launcher-address and
+launcher-port, and starts sessions on launcher-default-cluster. launcher.conf
+must listen there ([server] address and port) and define that cluster ([cluster]
+name). A mismatch shows up as "Connection refused" from ServerJobLauncher in
+rserver.log and sessions that never start. The guide uses localhost.`,
+	Rules: []Rule{
+		{ID: "launcher-address-local", Level: "should", Text: "rserver.conf launcher-address=localhost matches launcher.conf [server] address=127.0.0.1.", Source: seed000 + `: "Use localhost as your launcher address"`},
+		{ID: "launcher-port-match", Level: "must", Text: "launcher-port equals launcher.conf [server] port.", Source: seed000 + `: "launcher-port=5559"`},
+		{ID: "launcher-cluster-match", Level: "must", Text: "launcher-default-cluster names a [cluster] in launcher.conf.", Source: seed000 + `: "launcher-default-cluster=Local"`},
+	},
+	Docs: []string{"https://docs.posit.co/job-launcher/"},
+	Run:  runWorkbenchLauncher,
+}
+
+func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {
+	w := s.Workbench
+	if w == nil {
+		return []Finding{c.skip("Posit Workbench is not installed")}
+	}
+	if !w.RServer.Enabled("launcher-sessions-enabled") {
+		return []Finding{c.skip("Launcher sessions are off (launcher-sessions-enabled is not 1)")}
+	}
+	if f, bad := c.unreadable(s.File(collectors.LauncherConfPath)); bad {
+		return []Finding{f}
+	}
+	if w.Launcher == nil {
+		f := c.finding(Fail, collectors.LauncherConfPath+" is missing", "launcher-port-match")
+		f.Detail = "Launcher sessions are on, but there is no launcher.conf to start the Launcher with."
+		f.Remediation = "Create " + collectors.LauncherConfPath + " with [server] address, port and a [cluster]."
+		return []Finding{f}
+	}
+	var issues []issue
+	rs, lc := collectors.RServerConfPath, collectors.LauncherConfPath
+	if e, ok := w.RServer.Get("launcher-address"); ok {
+		a := strings.TrimSpace(e.Value)
+		la := strings.TrimSpace(w.Launcher.Value("address"))
+		if l, ok := w.Launcher.GetIn("server", "address"); ok {
+			la = strings.TrimSpace(l.Value)
+		}
+		local := func(h string) bool { return h == "localhost" || h == "127.0.0.1" || h == "::1" }
+		switch {
+		case !local(a):
+			issues = append(issues, issue{sev: Warn, rule: "launcher-address-local", title: "launcher-address is " + a + ", not localhost",
+				detail: "The guide points rserver at a Launcher on the same host.", fix: "Use launcher-address=localhost unless the Launcher really runs elsewhere.", ev: kvEv(rs, e)})
+		case la != "" && !local(la) && la != "0.0.0.0":
+			issues = append(issues, issue{sev: Warn, rule: "launcher-address-local", title: "the Launcher listens on " + la + ", but rserver connects to " + a,
+				detail: "launcher.conf [server] address must be where rserver connects.", fix: "Set address=127.0.0.1 in launcher.conf's [server] section."})
+		}
+	}
+	if e, ok := w.RServer.Get("launcher-port"); ok {
+		if l, ok := w.Launcher.GetIn("server", "port"); !ok || strings.TrimSpace(l.Value) != strings.TrimSpace(e.Value) {
+			got := "no port"
+			if ok {
+				got = "port " + strings.TrimSpace(l.Value)
+			}
+			issues = append(issues, issue{sev: Fail, rule: "launcher-port-match", title: fmt.Sprintf("launcher-port=%s but launcher.conf has %s", strings.TrimSpace(e.Value), got),
+				detail: "rserver connects to a port the Launcher does not listen on: sessions fail with Connection refused.", fix: "Make launcher.conf's [server] port equal rserver.conf's launcher-port.", ev: kvEv(rs, e)})
+		}
+	}
+	if e, ok := w.RServer.Get("launcher-default-cluster"); ok {
+		want := strings.TrimSpace(e.Value)
+		var names []string
+		found := false
+		for _, x := range w.Launcher.Entries {
+			if x.Section == "cluster" && x.Key == "name" {
+				names = append(names, x.Value)
+				found = found || strings.TrimSpace(x.Value) == want
+			}
+		}
+		if !found {
+			issues = append(issues, issue{sev: Fail, rule: "launcher-cluster-match", title: "launcher-default-cluster=" + want + " is not a cluster in launcher.conf",
+				detail: fmt.Sprintf("launcher.conf defines %s.", strings.Join(append([]string{"clusters:"}, names...), " ")), fix: "Name an existing [cluster] or add one named " + want + " in " + lc + ".", ev: kvEv(rs, e)})
+		}
+	}
+	return c.emit(issues, "rserver and the Launcher agree on address, port and cluster", "launcher-address, launcher-port and launcher-default-cluster match launcher.conf.",
+		"launcher-port-match", "launcher-cluster-match", "launcher-address-local")
+}
