@@ -233,49 +233,34 @@ func Forever() http.Handler {
 
 // Proxy is a CONNECT proxy on 127.0.0.1. With refuse set it answers 403.
 func Proxy(t testing.TB, refuse bool) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil || req.Method != http.MethodConnect {
-					return
-				}
-				if refuse {
-					io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-					return
-				}
-				// Only loopback: names under .test stand for 127.0.0.1.
-				host, port, _ := net.SplitHostPort(req.Host)
-				if strings.HasSuffix(host, ".test") {
-					host = "127.0.0.1"
-				}
-				if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-					return
-				}
-				up, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 5*time.Second)
-				if err != nil {
-					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-					return
-				}
-				defer up.Close()
-				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-				go io.Copy(up, c)
-				io.Copy(c, up)
-			}(c)
+	return serve(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil || req.Method != http.MethodConnect {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		if refuse {
+			io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		// Only loopback: names under .test stand for 127.0.0.1.
+		host, port, _ := net.SplitHostPort(req.Host)
+		if strings.HasSuffix(host, ".test") {
+			host = "127.0.0.1"
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		up, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 5*time.Second)
+		if err != nil {
+			io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		defer up.Close()
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go io.Copy(up, c)
+		io.Copy(c, up)
+	})
 }
 
 // Resolver maps every name under .test to 127.0.0.1 and fails the rest as
@@ -292,47 +277,55 @@ func Resolver(_ context.Context, host string) ([]string, error) {
 // StartTLS extended request with resultCode and, when it is 0, starts TLS;
 // "plain" accepts and closes. It never implements a bind.
 func LDAPServer(t testing.TB, cert tls.Certificate, mode string, resultCode byte) string {
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
+	return serve(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		switch mode {
+		case "plain":
+			return
+		case "tls":
+			tc := tls.Server(c, cfg)
+			tc.Handshake()
+			tc.Close()
+			return
+		}
+		var hdr [2]byte
+		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+			return
+		}
+		body := make([]byte, int(hdr[1]))
+		if _, err := io.ReadFull(c, body); err != nil {
+			return
+		}
+		// LDAPMessage{1, ExtendedResponse{resultCode, "", ""}}
+		c.Write([]byte{0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, resultCode, 0x04, 0x00, 0x04, 0x00})
+		if resultCode != 0 {
+			return
+		}
+		tc := tls.Server(c, cfg)
+		tc.Handshake()
+		tc.Close()
+	})
+}
+
+// serve listens on 127.0.0.1, hands each connection to handle in its own
+// goroutine (closing it afterwards), and stops when the test ends.
+func serve(t testing.TB, handle func(net.Conn)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go func(c net.Conn) {
+			go func() {
 				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				switch mode {
-				case "plain":
-					return
-				case "tls":
-					tc := tls.Server(c, cfg)
-					tc.Handshake()
-					tc.Close()
-					return
-				}
-				var hdr [2]byte
-				if _, err := io.ReadFull(c, hdr[:]); err != nil {
-					return
-				}
-				body := make([]byte, int(hdr[1]))
-				if _, err := io.ReadFull(c, body); err != nil {
-					return
-				}
-				// LDAPMessage{1, ExtendedResponse{resultCode, "", ""}}
-				c.Write([]byte{0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, resultCode, 0x04, 0x00, 0x04, 0x00})
-				if resultCode != 0 {
-					return
-				}
-				tc := tls.Server(c, cfg)
-				tc.Handshake()
-				tc.Close()
-			}(c)
+				handle(c)
+			}()
 		}
 	}()
 	return ln.Addr().String()
