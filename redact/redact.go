@@ -14,7 +14,6 @@ package redact
 import (
 	"encoding/base64"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -322,18 +321,6 @@ func (r *Redactor) replace(s string, re *regexp.Regexp, rule string, f func([]st
 	return out
 }
 
-// SortedRules lists rule names with a non-zero count, sorted.
-func SortedRules(counts map[string]int) []string {
-	var out []string
-	for k, v := range counts {
-		if v > 0 {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // WorkbenchEncrypted recognises `rstudio-server encrypt-password` output:
 // "<CRC32 %08X of the secure-cookie-key>" + base64(IV[32] + AES-CBC) + the
 // same 8 hex digits. It returns the CRC prefix (see ../shared/realworld/facts.md).
@@ -397,8 +384,7 @@ func isParamByte(c byte) bool {
 // params replaces the values of secret query or form parameters
 // (name=value, value up to & whitespace quotes < > ; ,).
 func (r *Redactor) params(s string) string {
-	var b strings.Builder
-	last, n := 0, 0
+	var spans [][2]int
 	for i := 0; i < len(s); i++ {
 		if s[i] != '=' {
 			continue
@@ -417,17 +403,10 @@ func (r *Redactor) params(s string) string {
 		if k == i+1 || strings.HasPrefix(s[i+1:], "[REDACTED") {
 			continue
 		}
-		b.WriteString(s[last : i+1])
-		b.WriteString("[REDACTED:param]")
-		last, i = k, k-1
-		n++
+		spans = append(spans, [2]int{i + 1, k})
+		i = k - 1
 	}
-	if n == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	r.add(RuleParam, n)
-	return b.String()
+	return r.splice(s, spans, "[REDACTED:param]", RuleParam)
 }
 
 func isB64Byte(c byte) bool {
@@ -438,8 +417,7 @@ func isB64Byte(c byte) bool {
 // base64, the same hex) and Connect rscadmin values (long random base64)
 // wherever they stand, token by token.
 func (r *Redactor) encryptedValues(s string) string {
-	var b strings.Builder
-	last, n := 0, 0
+	var spans [][2]int
 	for i := 0; i < len(s); {
 		if !isB64Byte(s[i]) {
 			i++
@@ -451,18 +429,28 @@ func (r *Redactor) encryptedValues(s string) string {
 		}
 		tok := s[i:j]
 		if len(tok) >= 40 && (workbenchToken(tok) || len(tok) >= 56 && connectEncryptedToken(tok)) {
-			b.WriteString(s[last:i])
-			b.WriteString("[REDACTED:encrypted]")
-			last = j
-			n++
+			spans = append(spans, [2]int{i, j})
 		}
 		i = j
 	}
-	if n == 0 {
+	return r.splice(s, spans, "[REDACTED:encrypted]", RuleEncrypted)
+}
+
+// splice replaces the given ascending, disjoint byte spans of s with repl
+// and counts them under rule.
+func (r *Redactor) splice(s string, spans [][2]int, repl, rule string) string {
+	if len(spans) == 0 {
 		return s
 	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(s[last:sp[0]])
+		b.WriteString(repl)
+		last = sp[1]
+	}
 	b.WriteString(s[last:])
-	r.add(RuleEncrypted, n)
+	r.add(rule, len(spans))
 	return b.String()
 }
 

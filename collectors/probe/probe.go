@@ -126,9 +126,6 @@ func New(cfg Config) (*Prober, error) {
 	return &Prober{cfg: cfg, roots: roots}, nil
 }
 
-// Timeout is the per-probe deadline.
-func (p *Prober) Timeout() time.Duration { return p.cfg.Timeout }
-
 // CertInfo describes one certificate the server sent.
 type CertInfo struct {
 	Subject    string    `json:"subject"`
