@@ -92,6 +92,13 @@ type Check struct {
 	Description string   // what it looks at and why it matters
 	Rules       []Rule   // the document rules it enforces
 	Docs        []string // public Posit documentation
+	// Needs names the collectors whose facts Run reads; a run collects
+	// only what some selected check needs.
+	Needs []collectors.Need
+	// Probes names the kinds of network target Run judges: a target is
+	// contacted only when a selected check judges its kind (never with
+	// --offline). A check with Probes also needs collectors.NeedProbes.
+	Probes []collectors.ProbeKind
 	// Run judges the snapshot. It receives its own Check so that its
 	// findings can cite the check's rules.
 	Run func(c *Check, s *collectors.Snapshot) []Finding
