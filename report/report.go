@@ -113,15 +113,20 @@ const (
 	FormatText     Format = "text"
 	FormatJSON     Format = "json"
 	FormatMarkdown Format = "markdown"
+	// Formats for machines (see sarif.go, junit.go, nagios.go, prometheus.go).
+	FormatSARIF      Format = "sarif"
+	FormatJUnit      Format = "junit"
+	FormatNagios     Format = "nagios"
+	FormatPrometheus Format = "prometheus"
 )
 
 // ParseFormat validates a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
-	case FormatText, FormatJSON, FormatMarkdown:
+	case FormatText, FormatJSON, FormatMarkdown, FormatSARIF, FormatJUnit, FormatNagios, FormatPrometheus:
 		return Format(s), nil
 	}
-	return "", fmt.Errorf("--format %q: want text, json or markdown", s)
+	return "", fmt.Errorf("--format %q: want text, json, markdown, sarif, junit, nagios or prometheus", s)
 }
 
 // Options are rendering choices decided once by the caller.
@@ -142,6 +147,14 @@ func Write(w io.Writer, r *Report, f Format, opt Options, red *redact.Redactor) 
 		return writeJSON(w, safe)
 	case FormatMarkdown:
 		return writeMarkdown(w, safe)
+	case FormatSARIF:
+		return writeSARIF(w, safe)
+	case FormatJUnit:
+		return writeJUnit(w, safe)
+	case FormatNagios:
+		return writeNagios(w, safe)
+	case FormatPrometheus:
+		return writePrometheus(w, safe)
 	default:
 		return writeText(w, safe, opt)
 	}
@@ -189,6 +202,12 @@ func redactValue(v any, red *redact.Redactor) any {
 		y := make([]any, len(x))
 		for i, s := range x {
 			y[i] = redactValue(s, red)
+		}
+		return y
+	case []map[string]any:
+		y := make([]any, len(x))
+		for i, m := range x {
+			y[i] = redactValue(m, red)
 		}
 		return y
 	case map[string]any:

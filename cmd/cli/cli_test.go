@@ -222,7 +222,7 @@ func TestInvocationErrors(t *testing.T) {
 	}{
 		{[]string{"run", "--root", root, "--only", "nsswitch-pwb,bogus"}, "unknown check ID bogus; valid IDs are: clock-skew, connect-auth-provider, connect-ldap"},
 		{[]string{"run", "--root", root, "--skip", "bogus"}, "--skip: unknown check ID bogus"},
-		{[]string{"run", "--root", root, "--format", "yaml"}, "want text, json or markdown"},
+		{[]string{"run", "--root", root, "--format", "yaml"}, "want text, json, markdown, sarif, junit, nagios or prometheus"},
 		{[]string{"run", "--root", root, "--since", "yesterday"}, "--since \"yesterday\""},
 		{[]string{"run", "--root", root, "--timeout", "0s"}, "--timeout"},
 		{[]string{"run", "--root", root, "--url", "connect.example.com"}, "--url"},

@@ -32,6 +32,7 @@ type RunOptions struct {
 	Color        string
 	BundleFormat string
 	Pseudonymize bool
+	Textfile     string
 	args         []string // the command line, for the bundle manifest
 }
 
@@ -57,7 +58,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringVar(&opts.Root, "root", "/", "read the host from this directory (a mounted disk, a chroot, a fixture)")
 	f.StringSliceVar(&opts.Only, "only", nil, "run only these checks (comma-separated IDs; see 'posit-doctor list')")
 	f.StringSliceVar(&opts.Skip, "skip", nil, "skip these checks (comma-separated IDs)")
-	f.StringVar(&opts.Format, "format", "text", "output format: text, json or markdown")
+	f.StringVar(&opts.Format, "format", "text", "output format: text, json, markdown, sarif, junit, nagios or prometheus")
 	f.StringVar(&opts.Since, "since", "24h", "log window: a duration (24h), an RFC3339 time, or 'all'")
 	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network probe (and for the run's checks)")
 	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle (to PATH, or '-' for stdout)")
@@ -66,6 +67,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringVar(&opts.BundleFormat, "bundle-format", "tar.gz", "support bundle format: tar.gz or zip")
 	f.BoolVar(&opts.Pseudonymize, "pseudonymize", false, "in the bundle, replace hostnames, IPs, e-mail addresses and usernames with stable tokens; the mapping is written beside the bundle (mode 0600)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "an extra PEM CA bundle to trust in the TLS probes (reported as such)")
+	f.StringVar(&opts.Textfile, "textfile", "", "also write the metrics to DIR/"+report.TextfileName+" for node_exporter's textfile collector (atomically, mode 0644)")
 	f.StringVar(&opts.Color, "color", "auto", "colour in text output: auto, always or never")
 	return cmd
 }
@@ -200,6 +202,11 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		started, env.Now().Sub(started), findings)
 	if err := report.Write(out, rep, format, report.Options{Color: color}, redact.New()); err != nil {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if opts.Textfile != "" {
+		if err := report.WriteTextfile(opts.Textfile, rep, redact.New()); err != nil {
+			return &exitError{code: report.ExitError, err: err}
+		}
 	}
 	if opts.Bundle != "" {
 		in := report.BundleInput{Host: h, Snapshot: snap, Report: rep, Args: opts.args, Started: started, Ended: env.Now(), Format: opts.BundleFormat}

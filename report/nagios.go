@@ -1,0 +1,87 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/posit-doctor/posit-doctor/checks"
+)
+
+// nagiosStates are the plugin states by exit code (the Nagios plugin
+// guidelines; posit-doctor's exit codes are the same numbers).
+var nagiosStates = map[int]string{ExitOK: "OK", ExitWarn: "WARNING", ExitFail: "CRITICAL", ExitError: "UNKNOWN"}
+
+// writeNagios prints the plugin output: one status line with performance
+// data, then one line per finding that is not a pass (the long output).
+func writeNagios(w io.Writer, r *Report) error {
+	s := r.Summary
+	code := r.ExitCode()
+	var b strings.Builder
+	fmt.Fprintf(&b, "POSIT-DOCTOR %s - %s | pass=%d info=%d warn=%d fail=%d skip=%d error=%d duration=%ss\n",
+		nagiosStates[code], nagiosSummary(r), s.Pass, s.Info, s.Warn, s.Fail, s.Skip, s.Error,
+		strconv.FormatFloat(float64(r.DurationMS)/1000, 'f', -1, 64))
+	for _, f := range r.Findings {
+		if f.Severity == checks.Pass {
+			continue
+		}
+		fmt.Fprintf(&b, "%s %s: %s\n", badges[f.Severity].word, f.Check, nagiosText(f.Title, 0))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// nagiosSummary names the host, the counts that matter and the worst
+// finding, short enough for a status column.
+func nagiosSummary(r *Report) string {
+	s := r.Summary
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		word string
+	}{{s.Fail, "fail"}, {s.Error, "error"}, {s.Warn, "warn"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.word))
+		}
+	}
+	host := nagiosText(r.Host.Hostname, 64)
+	if len(parts) == 0 {
+		return fmt.Sprintf("%s: %d findings, nothing worse than info", host, len(r.Findings))
+	}
+	worst := worstFinding(r.Findings)
+	return fmt.Sprintf("%s: %s; %s: %s", host, strings.Join(parts, ", "), worst.Check, nagiosText(worst.Title, 100))
+}
+
+// worstFinding is the first finding of the severity that decides the exit
+// code (fail > error > warn).
+func worstFinding(fs []checks.Finding) checks.Finding {
+	for _, sev := range []checks.Severity{checks.Fail, checks.Error, checks.Warn} {
+		for _, f := range fs {
+			if f.Severity == sev {
+				return f
+			}
+		}
+	}
+	return checks.Finding{}
+}
+
+// nagiosText keeps a value on one line and out of the performance data: a
+// '|' anywhere in plugin output starts perfdata, so it becomes '¦'. max > 0
+// shortens to that many characters.
+func nagiosText(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, "|", "¦")
+	if max > 0 {
+		s = shortenRunes(s, max)
+	}
+	return s
+}
+
+func shortenRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,336 @@
+package report
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/posit-doctor/posit-doctor/checks"
+	"github.com/posit-doctor/posit-doctor/redact"
+)
+
+// The Prometheus text exposition format (version 0.0.4), written by hand:
+// a few gauges do not earn the client library and its protobuf weight in
+// the binary. promtool check metrics validates it in the tests.
+
+// TextfileName is what node_exporter's textfile collector reads in DIR.
+const TextfileName = "posit_doctor.prom"
+
+// CertExpiry is one certificate seen during the run and when it expires.
+type CertExpiry struct {
+	Check    string
+	Target   string // what presented or holds it: a URL, host:port, a file
+	Subject  string
+	NotAfter time.Time
+}
+
+// Certificates gathers every certificate the findings carry: the list in
+// data["certificates"] ({subject, not_after RFC3339, target}: whole chains,
+// LDAP servers, IdP signing certificates, local files), and the leaf a TLS
+// probe reports at the top level of data (not_after with url, issuer or
+// cert_path). One entry per check and target, the earliest expiry winning,
+// so a chain's soonest certificate is the one an alert sees.
+func Certificates(findings []checks.Finding) []CertExpiry {
+	type key struct{ check, target string }
+	best := map[key]CertExpiry{}
+	add := func(c CertExpiry) {
+		if c.Target == "" || c.NotAfter.IsZero() {
+			return
+		}
+		k := key{c.Check, c.Target}
+		if old, ok := best[k]; !ok || c.NotAfter.Before(old.NotAfter) {
+			best[k] = c
+		}
+	}
+	for _, f := range findings {
+		if f.Data == nil {
+			continue
+		}
+		fallback := dataString(f.Data, "url", "issuer", "target", "address", "cert_path")
+		if fallback == "" && len(f.Evidence) > 0 {
+			fallback = f.Evidence[0].Path
+		}
+		if t, ok := dataTime(f.Data, "not_after"); ok {
+			add(CertExpiry{Check: f.Check, Target: fallback, Subject: dataString(f.Data, "subject"), NotAfter: t})
+		}
+		for _, m := range dataMaps(f.Data["certificates"]) {
+			t, ok := dataTime(m, "not_after")
+			if !ok {
+				continue
+			}
+			target := dataString(m, "target")
+			if target == "" {
+				target = fallback
+			}
+			add(CertExpiry{Check: f.Check, Target: target, Subject: dataString(m, "subject"), NotAfter: t})
+		}
+	}
+	out := make([]CertExpiry, 0, len(best))
+	for _, c := range best {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Check != out[j].Check {
+			return out[i].Check < out[j].Check
+		}
+		return out[i].Target < out[j].Target
+	})
+	return out
+}
+
+// LogErrorLines sums log-errors' data["count"] (error lines in the window,
+// contract) per log. Every scanned log appears, with 0 when it is clean.
+func LogErrorLines(findings []checks.Finding) map[string]float64 {
+	out := map[string]float64{}
+	for _, f := range findings {
+		if f.Check != "log-errors" || f.Data == nil {
+			continue
+		}
+		n, ok := dataNumber(f.Data["count"])
+		if !ok {
+			continue
+		}
+		log := dataString(f.Data, "log")
+		if log == "" {
+			// A finding that names only files (the overflow of groups).
+			if files := dataStrings(f.Data["files"]); len(files) > 0 {
+				log = files[0]
+			}
+		}
+		if log == "" {
+			continue
+		}
+		out[log] += n
+	}
+	return out
+}
+
+func dataString(d map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s, ok := d[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func dataStrings(v any) []string {
+	switch x := v.(type) {
+	case []string:
+		return x
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func dataTime(d map[string]any, key string) (time.Time, bool) {
+	s, ok := d[key].(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	return t, err == nil
+}
+
+func dataMaps(v any) []map[string]any {
+	switch x := v.(type) {
+	case []map[string]any:
+		return x
+	case []any:
+		var out []map[string]any
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// dataNumber reads a number as checks store it (int) or as it comes back
+// from a bundle's JSON (float64).
+func dataNumber(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+var severities = []checks.Severity{checks.Pass, checks.Info, checks.Warn, checks.Fail, checks.Skip, checks.Error}
+
+func writePrometheus(w io.Writer, r *Report) error {
+	_, err := w.Write(prometheusBytes(r))
+	return err
+}
+
+// prometheusBytes renders the contract metrics of a (redacted) report.
+func prometheusBytes(r *Report) []byte {
+	var b bytes.Buffer
+	family := func(name, help string) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
+	}
+	sample := func(name string, value float64, labels ...string) {
+		b.WriteString(name)
+		if len(labels) > 0 {
+			b.WriteByte('{')
+			for i := 0; i < len(labels); i += 2 {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, "%s=\"%s\"", labels[i], escapeLabel(labels[i+1]))
+			}
+			b.WriteByte('}')
+		}
+		b.WriteByte(' ')
+		b.WriteString(strconv.FormatFloat(value, 'f', -1, 64))
+		b.WriteByte('\n')
+	}
+
+	// Checks in report (catalogue) order, with their counts per severity.
+	var order []string
+	counts := map[string]map[checks.Severity]int{}
+	for _, f := range r.Findings {
+		if counts[f.Check] == nil {
+			counts[f.Check] = map[checks.Severity]int{}
+			order = append(order, f.Check)
+		}
+		counts[f.Check][f.Severity]++
+	}
+
+	family("posit_doctor_findings", "Findings of the last run by check and severity.")
+	for _, id := range order {
+		for _, sev := range severities {
+			sample("posit_doctor_findings", float64(counts[id][sev]), "check", id, "severity", sev.String())
+		}
+	}
+	family("posit_doctor_check_ok", "1 when the check found nothing worse than info, 0 otherwise; checks that were skipped entirely are left out.")
+	for _, id := range order {
+		c := counts[id]
+		total := 0
+		for _, n := range c {
+			total += n
+		}
+		if c[checks.Skip] == total {
+			continue
+		}
+		ok := 1.0
+		if c[checks.Warn]+c[checks.Fail]+c[checks.Error] > 0 {
+			ok = 0
+		}
+		sample("posit_doctor_check_ok", ok, "check", id)
+	}
+	family("posit_doctor_exit_code", "Exit code of the last run: 0 nothing worse than info, 1 warn, 2 fail, 3 error.")
+	sample("posit_doctor_exit_code", float64(r.ExitCode()))
+	family("posit_doctor_run_duration_seconds", "How long the last run took.")
+	sample("posit_doctor_run_duration_seconds", float64(r.DurationMS)/1000)
+	family("posit_doctor_last_run_timestamp_seconds", "When the last run ended, in seconds since the Unix epoch.")
+	ended := 0.0
+	if t, err := time.Parse(time.RFC3339, r.StartedAt); err == nil {
+		ended = float64(t.Unix()) + float64(r.DurationMS)/1000
+	}
+	sample("posit_doctor_last_run_timestamp_seconds", ended)
+	family("posit_doctor_cert_expiry_timestamp_seconds", "When each certificate seen expires (the soonest per check and target), in seconds since the Unix epoch.")
+	for _, c := range Certificates(r.Findings) {
+		sample("posit_doctor_cert_expiry_timestamp_seconds", float64(c.NotAfter.Unix()), "check", c.Check, "target", c.Target)
+	}
+	family("posit_doctor_log_error_lines", "Error lines in the product logs within the --since window, per log.")
+	lines := LogErrorLines(r.Findings)
+	logs := make([]string, 0, len(lines))
+	for l := range lines {
+		logs = append(logs, l)
+	}
+	sort.Strings(logs)
+	for _, l := range logs {
+		sample("posit_doctor_log_error_lines", lines[l], "log", l)
+	}
+	return b.Bytes()
+}
+
+// escapeLabel escapes a label value as the exposition format wants:
+// backslash, double quote and line feed. Invalid UTF-8 becomes U+FFFD.
+func escapeLabel(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+// WriteTextfile writes the redacted report's metrics to DIR/posit_doctor.prom
+// for node_exporter's textfile collector: a temporary file created in DIR
+// (exclusive, never through a link, named so the collector ignores it),
+// mode 0644, synced, then renamed over the old file, so the collector never
+// reads half a file. DIR itself must be a directory, not a link to one, and
+// an existing posit_doctor.prom must be a regular file.
+func WriteTextfile(dir string, r *Report, red *redact.Redactor) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--textfile %s: no such directory; create it (node_exporter's --collector.textfile.directory) or point --textfile at it", dir)
+	case err != nil:
+		return fmt.Errorf("--textfile %s: %w", dir, err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("--textfile %s: is a symbolic link; posit-doctor never writes through a link, give the directory it points to", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("--textfile %s: is not a directory (%s)", dir, fi.Mode().Type())
+	}
+	target := filepath.Join(dir, TextfileName)
+	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("--textfile: %s exists and is not a regular file (%s); refusing to replace it", target, fi.Mode().Type())
+	}
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	tmpName := filepath.Join(dir, "."+TextfileName+"."+hex.EncodeToString(rnd[:])+".tmp")
+	tmp, err := os.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return fmt.Errorf("--textfile: creating a temporary file in %s: %w", dir, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	// The umask may have narrowed the mode; node_exporter runs as another user.
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("--textfile: %w", err)
+	}
+	if _, err := tmp.Write(prometheusBytes(Redacted(r, red))); err != nil {
+		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		return fmt.Errorf("--textfile: moving %s into place: %w", target, err)
+	}
+	done = true
+	return nil
+}
