@@ -10,7 +10,7 @@ BIN      := bin/posit-doctor
 SCENARIO ?= ubuntu-healthy
 FUZZTIME ?= 20s
 
-.PHONY: build run test test-deps lint fuzz bench clean
+.PHONY: build run test test-deps lint fuzz bench clean package
 
 ## build: a static binary at bin/posit-doctor (no cgo)
 build:
@@ -25,6 +25,14 @@ run: build
 	@$(BIN) run --root build/hosts/$(SCENARIO) --skip $(NETWORK_CHECKS); status=$$?; \
 	  echo "(posit-doctor exited $$status; network checks skipped on the fixture; on a real host: sudo $(BIN) run)"
 
+## package: dist/posit-doctor_<version>_amd64.deb and .rpm (nfpm): the binary,
+## man pages, completions, systemd units and /etc/default/posit-doctor
+package: build
+	$(GO) run ./cmd/mkpackage -version '$(VERSION)' \
+	  -commits $$(git rev-list --count HEAD 2>/dev/null || echo 0) \
+	  -mtime $$(git log -1 --format=%ct 2>/dev/null || date +%s) \
+	  -stage build/package -out dist
+
 ## test: lint, the static build, and every test with the race detector
 test: lint build test-deps
 	$(GO) test -race -count=1 ./...
@@ -34,6 +42,11 @@ test-deps:
 	@missing=""; \
 	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	  command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	  command -v rpm >/dev/null 2>&1 || missing="$$missing rpm"; \
+	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
+	  command -v dpkg-deb >/dev/null 2>&1 || missing="$$missing dpkg"; \
+	  command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \
@@ -63,4 +76,4 @@ bench: build
 	./testdata/bench/compare.sh
 
 clean:
-	rm -rf bin build
+	rm -rf bin build dist

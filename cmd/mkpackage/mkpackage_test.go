@@ -1,0 +1,374 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/posit-doctor/posit-doctor/cmd/cli"
+)
+
+const repo = "../.."
+
+func TestPackageVersion(t *testing.T) {
+	cases := []struct {
+		describe string
+		commits  int
+		want     string
+	}{
+		{"v1.2.3", 0, "1.2.3"},
+		{"1.2.3", 0, "1.2.3"},
+		{"v1.2.3-rc1", 0, "1.2.3~rc1"},
+		{"v0.1-3-gabc1234", 0, "0.1+git3.abc1234"},
+		{"v1.2.3-rc1-10-g0123456789ab", 0, "1.2.3~rc1+git10.0123456789ab"},
+		{"dfa9d53", 21, "0.0.0~git21.dfa9d53"},
+		{"dfa9d53", 0, "0.0.0~gitdfa9d53"},
+		{"dfa9d53-dirty", 21, "0.0.0~git21.dfa9d53.dirty"},
+		{"v0.1-3-gabc1234-dirty", 0, "0.1+git3.abc1234.dirty"},
+		{"v2.0.0-dirty", 0, "2.0.0.dirty"},
+	}
+	for _, c := range cases {
+		got, err := PackageVersion(c.describe, c.commits)
+		if err != nil || got != c.want {
+			t.Errorf("PackageVersion(%q, %d) = %q, %v; want %q", c.describe, c.commits, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "dev", "release candidate", "v1.0;rm -rf", "vX"} {
+		if got, err := PackageVersion(bad, 0); err == nil {
+			t.Errorf("PackageVersion(%q) = %q, want an error", bad, got)
+		}
+	}
+	// dpkg orders them as the history goes.
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Log("SKIP (LOUD): dpkg not installed; version ordering not checked")
+		return
+	}
+	order := []string{"0.0.0~git5.aaaaaaa", "0.0.0~git21.bbbbbbb", "0.1~rc1", "0.1", "0.1+git3.abc1234", "0.2"}
+	for i := 1; i < len(order); i++ {
+		if err := exec.Command("dpkg", "--compare-versions", order[i-1], "lt", order[i]).Run(); err != nil {
+			t.Errorf("dpkg does not order %s before %s", order[i-1], order[i])
+		}
+	}
+}
+
+// commandPages lists the man page each available command should get.
+func commandPages() []string {
+	var pages []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() && !sub.IsAdditionalHelpTopicCommand() {
+				walk(sub)
+			}
+		}
+		pages = append(pages, strings.ReplaceAll(c.CommandPath(), " ", "-")+".1.gz")
+	}
+	walk(cli.Command())
+	sort.Strings(pages)
+	return pages
+}
+
+// TestStage: one gzipped page per command that man renders, and the three
+// completion scripts.
+func TestStage(t *testing.T) {
+	dir := t.TempDir()
+	date := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	if err := Stage(dir, date); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "man"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := commandPages()
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("man pages %v, want one per command %v", got, want)
+	}
+	for _, name := range []string{"posit-doctor.1.gz", "posit-doctor-run.1.gz"} {
+		f, err := os.Open(filepath.Join(dir, "man", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatalf("%s: not gzip: %v", name, err)
+		}
+		b, _ := io.ReadAll(z)
+		f.Close()
+		if !strings.HasPrefix(string(b), ".nh\n.TH ") || !strings.Contains(string(b), "Nov 2026") {
+			t.Errorf("%s: not a dated man page:\n%.200s", name, b)
+		}
+	}
+	if man, err := exec.LookPath("man"); err == nil {
+		out, err := exec.Command(man, "-l", filepath.Join(dir, "man", "posit-doctor-run.1.gz")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("man -l: %v\n%s", err, out)
+		}
+		for _, s := range []string{"posit-doctor-run", "--textfile", "--format"} {
+			if !strings.Contains(string(out), s) {
+				t.Errorf("rendered page lacks %q:\n%s", s, out)
+			}
+		}
+	} else {
+		t.Log("SKIP (LOUD): man not installed (Debian's man-db); pages not rendered")
+	}
+	for name, marker := range map[string]string{
+		"posit-doctor.bash": "complete -o default -F __start_posit-doctor posit-doctor",
+		"_posit-doctor":     "#compdef posit-doctor",
+		"posit-doctor.fish": "complete -c posit-doctor",
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, "completions", name))
+		if err != nil || !strings.Contains(string(b), marker) {
+			t.Errorf("%s: %v, lacks %q", name, err, marker)
+		}
+	}
+	if out, err := exec.Command("bash", "-n", filepath.Join(dir, "completions", "posit-doctor.bash")).CombinedOutput(); err != nil {
+		t.Errorf("bash -n on the completion: %v\n%s", err, out)
+	}
+}
+
+// unitDirectives reads a unit file's Key=value lines (comments dropped).
+func unitDirectives(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := map[string][]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Errorf("%s: %q is not Key=value", path, line)
+		}
+		d[k] = append(d[k], v)
+	}
+	return d
+}
+
+// TestSystemdUnits: the hardening the contract names, the textfile
+// directory as the only writable path and the default file's value, the
+// hourly randomised timer, and systemd-analyze verify clean.
+func TestSystemdUnits(t *testing.T) {
+	svc := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.service"))
+	timer := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.timer"))
+	def := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.default"))
+	textfileDir := def["POSIT_DOCTOR_TEXTFILE_DIR"]
+	for k, want := range map[string]string{
+		"Type": "oneshot", "ProtectSystem": "strict", "NoNewPrivileges": "yes", "PrivateTmp": "yes",
+		"EnvironmentFile": "-/etc/default/posit-doctor",
+		"ReadWritePaths":  "-" + strings.Join(textfileDir, ""),
+	} {
+		if got := svc[k]; len(got) != 1 || got[0] != want {
+			t.Errorf("service %s = %q, want exactly %q", k, got, want)
+		}
+	}
+	if len(textfileDir) != 1 || !strings.HasPrefix(textfileDir[0], "/") {
+		t.Errorf("default POSIT_DOCTOR_TEXTFILE_DIR = %q", textfileDir)
+	}
+	if got := svc["Environment"]; len(got) != 1 || got[0] != "POSIT_DOCTOR_TEXTFILE_DIR="+textfileDir[0] {
+		t.Errorf("service Environment = %q: the built-in default must match the default file", got)
+	}
+	exec0 := strings.Join(svc["ExecStart"], "")
+	if !strings.HasPrefix(exec0, "/usr/bin/posit-doctor run ") || !strings.Contains(exec0, "--textfile ${POSIT_DOCTOR_TEXTFILE_DIR}") || !strings.Contains(exec0, "$POSIT_DOCTOR_OPTS") {
+		t.Errorf("ExecStart = %q", exec0)
+	}
+	if fams := strings.Join(svc["RestrictAddressFamilies"], " "); !strings.Contains(fams, "AF_INET ") || !strings.Contains(fams, "AF_INET6") {
+		t.Errorf("RestrictAddressFamilies = %q would stop the probes", fams)
+	}
+	for _, k := range []string{"IPAddressDeny", "PrivateNetwork"} {
+		if _, ok := svc[k]; ok {
+			t.Errorf("%s would stop the probes", k)
+		}
+	}
+	if strings.Join(timer["OnCalendar"], "") != "hourly" || len(timer["RandomizedDelaySec"]) != 1 {
+		t.Errorf("timer OnCalendar %q RandomizedDelaySec %q", timer["OnCalendar"], timer["RandomizedDelaySec"])
+	}
+
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("SKIP (LOUD): systemd-analyze not installed (Debian's systemd package); the units were not verified")
+	}
+	// verify wants ExecStart to exist and the Documentation= man page to be
+	// found: point them at a real binary and the generated pages.
+	dir := t.TempDir()
+	bin := buildBinary(t)
+	unit, _ := os.ReadFile(filepath.Join(repo, "deploy/systemd/posit-doctor.service"))
+	os.WriteFile(filepath.Join(dir, "posit-doctor.service"), []byte(strings.ReplaceAll(string(unit), "/usr/bin/posit-doctor", bin.path)), 0o644)
+	tm, _ := os.ReadFile(filepath.Join(repo, "deploy/systemd/posit-doctor.timer"))
+	os.WriteFile(filepath.Join(dir, "posit-doctor.timer"), tm, 0o644)
+	stage := filepath.Join(dir, "stage")
+	if err := Stage(stage, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "man"), 0o755)
+	os.Rename(filepath.Join(stage, "man"), filepath.Join(dir, "man", "man1"))
+	cmd := exec.Command(analyze, "verify", filepath.Join(dir, "posit-doctor.service"), filepath.Join(dir, "posit-doctor.timer"))
+	cmd.Env = append(os.Environ(), "MANPATH="+filepath.Join(dir, "man"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+type builtBinary struct {
+	path, version string
+	err           error
+}
+
+var (
+	binOnce sync.Once
+	binary  builtBinary
+)
+
+// buildBinary builds posit-doctor once per test run, with the version
+// make build stamps (git describe) when git can tell it.
+func buildBinary(t *testing.T) builtBinary {
+	t.Helper()
+	binOnce.Do(func() {
+		version := "v0.0.0-test"
+		if out, err := exec.Command("git", "-C", repo, "describe", "--tags", "--always", "--dirty").Output(); err == nil {
+			version = strings.TrimSpace(string(out))
+		}
+		dir, err := os.MkdirTemp("", "mkpackage-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		path := filepath.Join(dir, "posit-doctor")
+		cmd := exec.Command(goTool(), "build", "-trimpath", "-ldflags", "-s -w -X github.com/posit-doctor/posit-doctor/cmd/cli.Version="+version, "-o", path, "../posit-doctor")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binary.err = err
+			binary.path = string(out)
+			return
+		}
+		binary = builtBinary{path: path, version: version}
+	})
+	if binary.err != nil {
+		t.Fatalf("building posit-doctor: %v\n%s", binary.err, binary.path)
+	}
+	return binary
+}
+
+// listing runs a command that lists a package's paths, one per line.
+func listing(t *testing.T, name string, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+var debPath = regexp.MustCompile(`\./(\S+)$`)
+
+// TestPackages builds both packages once, unpacks the .deb into a
+// temporary root with dpkg -x, runs the binary from there, and checks that
+// dpkg-deb and rpm list the binary, every man page, the completions, the
+// units and the conffile.
+func TestPackages(t *testing.T) {
+	for _, tool := range []string{"dpkg-deb", "rpm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("SKIP (LOUD): %s not installed (make test-deps installs dpkg and rpm); the packages were not built", tool)
+		}
+	}
+	if testing.Short() {
+		t.Skip("SKIP (LOUD): -short; building packages runs nfpm")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	paths, err := Build(Options{Describe: bin.version, Commits: 21, Epoch: 1795000000, Src: repo, Binary: bin.path,
+		Stage: filepath.Join(dir, "stage"), Out: filepath.Join(dir, "dist")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, _ := PackageVersion(bin.version, 21)
+	wantNames := []string{"posit-doctor_" + version + "_amd64.deb", "posit-doctor_" + version + "_amd64.rpm"}
+	if len(paths) != 2 || filepath.Base(paths[0]) != wantNames[0] || filepath.Base(paths[1]) != wantNames[1] {
+		t.Fatalf("built %v, want %v", paths, wantNames)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "dist"))
+	if len(entries) != 2 {
+		t.Errorf("dist holds %d files, want the two packages (no temporary left)", len(entries))
+	}
+	deb, rpm := paths[0], paths[1]
+
+	want := []string{
+		"/usr/bin/posit-doctor",
+		"/usr/share/bash-completion/completions/posit-doctor",
+		"/usr/share/fish/vendor_completions.d/posit-doctor.fish",
+		"/usr/lib/systemd/system/posit-doctor.service",
+		"/usr/lib/systemd/system/posit-doctor.timer",
+		"/etc/default/posit-doctor",
+	}
+	for _, p := range commandPages() {
+		want = append(want, "/usr/share/man/man1/"+p)
+	}
+	debFiles := map[string]bool{}
+	for _, line := range listing(t, "dpkg-deb", "-c", deb) {
+		if m := debPath.FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "d") {
+			debFiles["/"+m[1]] = true
+		}
+	}
+	rpmFiles := map[string]bool{}
+	for _, p := range listing(t, "rpm", "-qpl", rpm) {
+		rpmFiles[p] = true
+	}
+	for _, p := range want {
+		if !debFiles[p] {
+			t.Errorf("the .deb lacks %s", p)
+		}
+		if !rpmFiles[p] {
+			t.Errorf("the .rpm lacks %s", p)
+		}
+	}
+	if !debFiles["/usr/share/zsh/vendor-completions/_posit-doctor"] || !rpmFiles["/usr/share/zsh/site-functions/_posit-doctor"] {
+		t.Error("zsh completion missing from its distribution's fpath directory")
+	}
+	if len(debFiles) != len(want)+1 || len(rpmFiles) != len(want)+1 {
+		t.Errorf("unexpected files: deb %d, rpm %d, want %d each", len(debFiles), len(rpmFiles), len(want)+1)
+	}
+	if got := listing(t, "rpm", "-qpc", rpm); strings.Join(got, ",") != "/etc/default/posit-doctor" {
+		t.Errorf("rpm config files %q", got)
+	}
+	if got := listing(t, "dpkg-deb", "-I", deb, "conffiles"); strings.Join(got, ",") != "/etc/default/posit-doctor" {
+		t.Errorf("deb conffiles %q", got)
+	}
+	if got := listing(t, "dpkg-deb", "-f", deb, "Version"); got[0] != version+"-1" {
+		t.Errorf("deb Version %q, want %s-1", got, version)
+	}
+
+	root := filepath.Join(dir, "root")
+	if out, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg -x: %v\n%s", err, out)
+	}
+	out, err := exec.Command(filepath.Join(root, "usr/bin/posit-doctor"), "version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "posit-doctor "+bin.version+" ") {
+		t.Errorf("unpacked posit-doctor version: %v %q, want %q", err, out, bin.version)
+	}
+	fi, err := os.Stat(filepath.Join(root, "etc/default/posit-doctor"))
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("conffile: %v %v", err, fi)
+	}
+}
