@@ -372,3 +372,35 @@ func TestPackages(t *testing.T) {
 		t.Errorf("conffile: %v %v", err, fi)
 	}
 }
+
+// TestMonitoringExamples: the alert rules README shows are the shipped
+// file, promtool accepts them, and their unit tests (an OK check turning
+// not OK, a certificate 20 days from expiry, a host that stopped
+// reporting) pass.
+func TestMonitoringExamples(t *testing.T) {
+	rules, err := os.ReadFile(filepath.Join(repo, "deploy/prometheus/posit-doctor-alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(repo, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```yaml\n"+string(rules)+"```") {
+		t.Error("README's alert rules differ from deploy/prometheus/posit-doctor-alerts.yml")
+	}
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("SKIP (LOUD): promtool not installed (Debian's prometheus package); alert rules not checked")
+	}
+	for _, args := range [][]string{
+		{"check", "rules", "posit-doctor-alerts.yml"},
+		{"test", "rules", "posit-doctor-alerts.test.yml"},
+	} {
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = filepath.Join(repo, "deploy/prometheus")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool %v: %v\n%s", args, err, out)
+		}
+	}
+}
