@@ -182,13 +182,8 @@ func dataNumber(v any) (float64, bool) {
 
 var severities = []checks.Severity{checks.Pass, checks.Info, checks.Warn, checks.Fail, checks.Skip, checks.Error}
 
+// writePrometheus renders the contract metrics of a (redacted) report.
 func writePrometheus(w io.Writer, r *Report) error {
-	_, err := w.Write(prometheusBytes(r))
-	return err
-}
-
-// prometheusBytes renders the contract metrics of a (redacted) report.
-func prometheusBytes(r *Report) []byte {
 	var b bytes.Buffer
 	family := func(name, help string) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
@@ -267,7 +262,8 @@ func prometheusBytes(r *Report) []byte {
 	for _, l := range logs {
 		sample("posit_doctor_log_error_lines", lines[l], "log", l)
 	}
-	return b.Bytes()
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 // escapeLabel escapes a label value as the exposition format wants:
@@ -319,7 +315,8 @@ func WriteTextfile(dir string, r *Report, red *redact.Redactor) error {
 	if err := tmp.Chmod(0o644); err != nil {
 		return fmt.Errorf("--textfile: %w", err)
 	}
-	if _, err := tmp.Write(prometheusBytes(Redacted(r, red))); err != nil {
+	// Through Write, the one redaction choke point, like every other output.
+	if err := Write(tmp, r, FormatPrometheus, Options{}, red); err != nil {
 		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
 	}
 	if err := tmp.Sync(); err != nil {

@@ -74,7 +74,7 @@ this machine is looked at. Exit codes as for 'run'.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or markdown")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, markdown, sarif, junit, nagios or prometheus")
 	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these checks")
 	cmd.Flags().StringSliceVar(&skip, "skip", nil, "skip these checks")
 	cmd.Flags().StringVar(&color, "color", "auto", "colour in text output: auto, always or never")
