@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/posit-doctor/posit-doctor/collectors/probe/probetest"
 )
 
 // machineFormats are the formats for programs (DESIGN.md, "Added after the
@@ -463,5 +465,43 @@ func TestMachineFormatsRedacted(t *testing.T) {
 				t.Errorf("%s: planted secret %q leaked", format, s)
 			}
 		}
+	}
+}
+
+// TestCertExpiryMetricFromProbes: front doors and an OpenID issuer on
+// loopback, with certificates made here; the textfile carries each one's
+// expiry (the soonest certificate of the chain) under its check and target.
+func TestCertExpiryMetricFromProbes(t *testing.T) {
+	ca := probetest.NewCA(t, "metrics")
+	now := time.Now().UTC()
+	soon := now.Add(20 * 24 * time.Hour).Truncate(time.Second)
+	issuer := idp(t, ca, now)
+	connect := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"connect.test"}, NotAfter: soon}, now)
+	wb := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"workbench.test"}}, now)
+	root := networkHost(t, connect, issuer+"/tenant/v2.0", wb, issuer+"/wb/v2.0")
+	dir := t.TempDir()
+	r := invoke(t, false, nil, ca.Pool, now, "run", "--root", root, "--only", networkChecks, "--format", "nagios", "--timeout", "3s", "--textfile", dir)
+	if !strings.HasPrefix(r.stdout, "POSIT-DOCTOR WARNING - ") {
+		t.Errorf("a certificate 20 days from expiry: %q", r.stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "posit_doctor.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if _, err := exec.LookPath("promtool"); err == nil {
+		checkMetrics(t, "textfile with certificates", text)
+	}
+	want := `posit_doctor_cert_expiry_timestamp_seconds{check="frontdoor-tls",target="` + connect + `"} ` + strconv.FormatInt(soon.Unix(), 10)
+	if !strings.Contains(text, want+"\n") {
+		t.Errorf("missing %q in\n%s", want, text)
+	}
+	for _, target := range []string{`check="frontdoor-tls",target="` + wb + `"`, `check="issuer-reachable",target="` + issuer + `/tenant/v2.0"`} {
+		if !strings.Contains(text, "posit_doctor_cert_expiry_timestamp_seconds{"+target+"} ") {
+			t.Errorf("no expiry for %s in\n%s", target, text)
+		}
+	}
+	if !strings.Contains(text, `posit_doctor_check_ok{check="frontdoor-tls"} 0`) || !strings.Contains(text, `posit_doctor_check_ok{check="issuer-reachable"} 1`) {
+		t.Errorf("check_ok wrong:\n%s", text)
 	}
 }
