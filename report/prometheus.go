@@ -273,6 +273,29 @@ func escapeLabel(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
 }
 
+// TextfileTarget checks --textfile DIR before any work and returns the file
+// to write: DIR must be a directory, not a link to one, and an existing
+// posit_doctor.prom in it a regular file (it is replaced, never written
+// through).
+func TextfileTarget(dir string) (string, error) {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("--textfile %s: no such directory; create it (node_exporter's --collector.textfile.directory) or point --textfile at it", dir)
+	case err != nil:
+		return "", fmt.Errorf("--textfile %s: %w", dir, err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return "", fmt.Errorf("--textfile %s: is a symbolic link; posit-doctor never writes through a link, give the directory it points to", dir)
+	case !fi.IsDir():
+		return "", fmt.Errorf("--textfile %s: is not a directory (%s)", dir, fi.Mode().Type())
+	}
+	target := filepath.Join(dir, TextfileName)
+	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("--textfile: %s exists and is not a regular file (%s); refusing to replace it", target, fi.Mode().Type())
+	}
+	return target, nil
+}
+
 // WriteTextfile writes the redacted report's metrics to DIR/posit_doctor.prom
 // for node_exporter's textfile collector: a temporary file created in DIR
 // (exclusive, never through a link, named so the collector ignores it),
@@ -280,20 +303,9 @@ func escapeLabel(s string) string {
 // reads half a file. DIR itself must be a directory, not a link to one, and
 // an existing posit_doctor.prom must be a regular file.
 func WriteTextfile(dir string, r *Report, red *redact.Redactor) error {
-	fi, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("--textfile %s: no such directory; create it (node_exporter's --collector.textfile.directory) or point --textfile at it", dir)
-	case err != nil:
-		return fmt.Errorf("--textfile %s: %w", dir, err)
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("--textfile %s: is a symbolic link; posit-doctor never writes through a link, give the directory it points to", dir)
-	case !fi.IsDir():
-		return fmt.Errorf("--textfile %s: is not a directory (%s)", dir, fi.Mode().Type())
-	}
-	target := filepath.Join(dir, TextfileName)
-	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("--textfile: %s exists and is not a regular file (%s); refusing to replace it", target, fi.Mode().Type())
+	target, err := TextfileTarget(dir)
+	if err != nil {
+		return err
 	}
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {

@@ -426,6 +426,9 @@ func TestTextfileRefusesLinks(t *testing.T) {
 		if r.code != 3 || !strings.Contains(r.stderr, c.msg) {
 			t.Errorf("%s: exit %d, stderr %q; want 3 and %q", c.name, r.code, r.stderr, c.msg)
 		}
+		if r.stdout != "" {
+			t.Errorf("%s: refused only after the run; want before any work, got a report", c.name)
+		}
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "keep" {
 		t.Error("the link's target was written")

@@ -152,6 +152,11 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 			return usageError("--url %q: want an absolute http:// or https:// URL", u)
 		}
 	}
+	if opts.Textfile != "" {
+		if _, err := report.TextfileTarget(opts.Textfile); err != nil {
+			return usageError("%v", err)
+		}
+	}
 	h, err := host.New(opts.Root)
 	if err != nil {
 		return usageError("%v", err)
