@@ -107,6 +107,19 @@ func TestLabelAndNagiosEscaping(t *testing.T) {
 	if got := nagiosText("a | b\n c", 0); got != "a ¦ b c" {
 		t.Errorf("nagiosText = %q", got)
 	}
+	for in, want := range map[string]string{
+		"x\x1b[31mred":      "x⟨U+001B⟩[31mred",
+		"evil\u202eexe.txt": "evil⟨U+202E⟩exe.txt",
+		"del\x7f c1\u009b":  "del⟨U+007F⟩ c1⟨U+009B⟩",
+		"plain ünïcode":     "plain ünïcode",
+	} {
+		if got := nagiosText(in, 0); got != want {
+			t.Errorf("nagiosText(%q) = %q, want %q", in, got, want)
+		}
+		if got := escapeLabel(in); got != want {
+			t.Errorf("escapeLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
 	if got := nagiosText(strings.Repeat("x", 200), 10); len([]rune(got)) != 10 {
 		t.Errorf("not shortened: %q", got)
 	}

@@ -70,12 +70,35 @@ func worstFinding(fs []checks.Finding) checks.Finding {
 // '|' anywhere in plugin output starts perfdata, so it becomes '¦'. max > 0
 // shortens to that many characters.
 func nagiosText(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = showControls(strings.Join(strings.Fields(s), " "))
 	s = strings.ReplaceAll(s, "|", "¦")
 	if max > 0 {
 		s = shortenRunes(s, max)
 	}
 	return s
+}
+
+// showControls writes control characters (C0, DEL, C1) and bidirectional
+// overrides as ⟨U+XXXX⟩: a monitoring UI or a terminal that shows plugin
+// output or a label must not be driven by text from a config or a log.
+func showControls(s string) string {
+	if !strings.ContainsFunc(s, isHostileRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isHostileRune(r) {
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isHostileRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func shortenRunes(s string, n int) string {

@@ -267,10 +267,12 @@ func writePrometheus(w io.Writer, r *Report) error {
 }
 
 // escapeLabel escapes a label value as the exposition format wants:
-// backslash, double quote and line feed. Invalid UTF-8 becomes U+FFFD.
+// backslash, double quote and line feed. Invalid UTF-8 becomes U+FFFD, and
+// other control characters are shown as ⟨U+XXXX⟩ (see showControls).
 func escapeLabel(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+	return showControls(s)
 }
 
 // TextfileTarget checks --textfile DIR before any work and returns the file
