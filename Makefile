@@ -69,6 +69,7 @@ fuzz:
 	  $(GO) test ./collectors/parse -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
 
 ## bench: Go benchmarks, then the comparisons with standard tools
 bench: build

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posit-doctor/posit-doctor/checks"
 	"github.com/posit-doctor/posit-doctor/redact"
@@ -171,4 +172,34 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// FuzzMachineText: whatever a label value or a Nagios line holds, the
+// output stays one line, valid UTF-8, free of controls, with every quote
+// of a label escaped and no '|' in plugin text.
+func FuzzMachineText(f *testing.F) {
+	for _, s := range []string{"https://connect.example.com", "a\"b\\c\nd", "x\x1b[2J|y", "\u202e\xff\xfe", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l := escapeLabel(s)
+		n := nagiosText(s, 100)
+		for _, out := range []string{l, n} {
+			if !utf8.ValidString(out) || strings.ContainsFunc(out, isHostileRune) {
+				t.Fatalf("%q -> %q: invalid UTF-8 or a control character", s, out)
+			}
+		}
+		for i := 0; i < len(l); i++ {
+			if l[i] == '\\' {
+				i++ // an escape and what it escapes
+				continue
+			}
+			if l[i] == '"' {
+				t.Fatalf("%q -> %q: unescaped quote", s, l)
+			}
+		}
+		if strings.Contains(n, "|") {
+			t.Fatalf("%q -> %q: '|' would start performance data", s, n)
+		}
+	})
 }

@@ -70,7 +70,7 @@ func worstFinding(fs []checks.Finding) checks.Finding {
 // '|' anywhere in plugin output starts perfdata, so it becomes '¦'. max > 0
 // shortens to that many characters.
 func nagiosText(s string, max int) string {
-	s = showControls(strings.Join(strings.Fields(s), " "))
+	s = showControls(strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " "))
 	s = strings.ReplaceAll(s, "|", "¦")
 	if max > 0 {
 		s = shortenRunes(s, max)
