@@ -60,15 +60,21 @@ func TestGoldenMachineFormats(t *testing.T) {
 	}
 }
 
-func sarifSchema(t *testing.T) *jsonschema.Schema {
+// sarifSchemas are the vendored SARIF 2.1.0 schema and posit-doctor's
+// hand-checked, stricter subset of it (see testdata/sarif/README.md).
+func sarifSchemas(t *testing.T) []*jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	sch, err := c.Compile("../../testdata/sarif/sarif-2.1.0-subset.schema.json")
-	if err != nil {
-		t.Fatal(err)
+	var out []*jsonschema.Schema
+	for _, name := range []string{"sarif-schema-2.1.0-rtm.5.json", "sarif-2.1.0-subset.schema.json"} {
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		sch, err := c.Compile("../../testdata/sarif/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, sch)
 	}
-	return sch
+	return out
 }
 
 type sarifDoc struct {
@@ -103,7 +109,7 @@ type sarifDoc struct {
 // check with its title and public docs URL, evidence lines as regions, and
 // fingerprints that do not change from one run to the next.
 func TestSARIF(t *testing.T) {
-	sch := sarifSchema(t)
+	schemas := sarifSchemas(t)
 	for _, scenario := range []string{"logs-errors", "secrets-exposed", "whitespace", "hostile"} {
 		t.Run(scenario, func(t *testing.T) {
 			root := fixture(t, scenario)
@@ -115,8 +121,10 @@ func TestSARIF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sch.Validate(inst); err != nil {
-				t.Fatalf("SARIF fails the 2.1.0 schema: %v", err)
+			for _, sch := range schemas {
+				if err := sch.Validate(inst); err != nil {
+					t.Fatalf("SARIF fails %s: %v", sch.Location, err)
+				}
 			}
 			var s1, s2 sarifDoc
 			if err := json.Unmarshal([]byte(r1.stdout), &s1); err != nil {
@@ -196,8 +204,10 @@ func TestSARIF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sch.Validate(inst) == nil {
-			t.Errorf("the schema accepted invalid SARIF %s", bad)
+		for _, sch := range schemas {
+			if sch.Validate(inst) == nil {
+				t.Errorf("%s accepted invalid SARIF %s", sch.Location, bad)
+			}
 		}
 	}
 	// Evidence with a line becomes a region with startLine.
