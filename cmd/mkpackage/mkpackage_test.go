@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posit-doctor/posit-doctor/cmd/cli"
+	"github.com/posit-doctor/posit-doctor/collectors/host/hostfixture"
 )
 
 const repo = "../.."
@@ -402,5 +403,27 @@ func TestMonitoringExamples(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("promtool %v: %v\n%s", args, err, out)
 		}
+	}
+}
+
+// TestDefaultOptionsRun: the command line the service runs, with the
+// options the default file ships, is accepted by posit-doctor and writes
+// the textfile (on a fixture host, the network checks skipped).
+func TestDefaultOptionsRun(t *testing.T) {
+	def := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.default"))
+	opts := strings.Fields(strings.Trim(strings.Join(def["POSIT_DOCTOR_OPTS"], ""), `"`))
+	root := filepath.Join(t.TempDir(), "host")
+	if _, err := hostfixture.Build(filepath.Join(repo, "testdata/hosts"), "ubuntu-healthy", root); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	args := append([]string{"run", "--textfile", dir}, opts...)
+	args = append(args, "--root", root, "--skip", "frontdoor-tls,issuer-reachable,clock-skew")
+	out, err := exec.Command(buildBinary(t).path, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("posit-doctor %v: %v\n%s", args, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "posit_doctor.prom")); err != nil {
+		t.Errorf("no textfile: %v", err)
 	}
 }
