@@ -49,8 +49,10 @@ TLSCACertificate. No bind is attempted: posit-doctor never sends a credential.`,
 		{ID: "ldap-permitted-login-group-dn", Level: "must", Text: "PermittedLoginGroup (older: WhitelistedLoginGroup) values are group DNs, one per key.", Source: seed004 + " § 10.6.3 LDAP or AD Configuration Settings (PermittedLoginGroup)"},
 		{ID: "ldap-debug-log", Level: "info", Text: "[Debug] Log = ldap gives verbose LDAP logs.", Source: seed003 + " § 10.4 LDAP and Active Directory"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/ldap-based/"},
-	Run:  runConnectLDAP,
+	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/ldap-based/"},
+	Needs:  []collectors.Need{collectors.NeedConnect, collectors.NeedProbes},
+	Probes: []collectors.ProbeKind{collectors.ProbeLDAP},
+	Run:    runConnectLDAP,
 }
 
 // canonicalAttrs are well-known attribute names in their canonical case.
@@ -259,7 +261,12 @@ func ldapSection(c *Check, s *collectors.Snapshot, g *parse.Gcfg, name string, p
 			fix = "Check that the server supports StartTLS on this port (use TLS = true on 636 for LDAPS instead); [Debug] Log = ldap shows Connect's side."
 		}
 		e, _ := last("ServerAddress")
-		add(Fail, rule, fmt.Sprintf("%s (%s): %s", l.ServerAddress, l.Mode, l.Probe.Failure), "Probing from this host: "+what+".", fix, &e)
+		add(Fail, rule, fmt.Sprintf("%s (%s): %s", l.ServerAddress, l.Mode, l.Probe.Failure), "Probing from "+here(s)+": "+what+"."+probeNote(s), fix, &e)
+	}
+	if l, ok := probes[name]; ok && l.Skipped != "" {
+		e, _ := last("ServerAddress")
+		add(Skip, "ldap-server-reachable", fmt.Sprintf("%s (%s): not probed (%s)", l.ServerAddress, l.Mode, l.Skipped),
+			notProbed(l.Skipped)+" The section's settings above were judged from the file.", "", &e)
 	}
 	return issues
 }

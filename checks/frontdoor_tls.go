@@ -34,7 +34,9 @@ secret-file-mode's business).`,
 		"https://docs.posit.co/connect/admin/getting-started/local-install/initial-configuration/ssl-certificates/",
 		"https://docs.posit.co/ide/server-pro/access_and_security/secure_sockets.html",
 	},
-	Run: runFrontdoorTLS,
+	Needs:  []collectors.Need{collectors.NeedProbes},
+	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor},
+	Run:    runFrontdoorTLS,
 }
 
 // certWarnDays: a certificate closer than this to expiry warns.
@@ -69,7 +71,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		rule = "fd-wb-callback-address-https"
 	}
 	switch fd.Skipped {
-	case "not https", "not an absolute URL":
+	case collectors.SkipNotHTTPS, collectors.SkipNotAbsolute:
 		sev := Fail
 		if fd.Product == "workbench" {
 			sev = Warn // the document says "should"
@@ -80,7 +82,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		f.Remediation = fmt.Sprintf("Set %s to the https:// URL users type, e.g. https://connect.company.com, and restart the product.", name)
 		f.Data = map[string]any{"url": fd.URL, "setting": name}
 		return f
-	case "placeholder":
+	case collectors.SkipPlaceholder:
 		sev := Fail
 		if fd.Product == "workbench" {
 			sev = Warn
@@ -90,6 +92,13 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		f.Evidence = ev
 		f.Remediation = fmt.Sprintf("Replace %s with the real https URL of the front door and restart the product.", name)
 		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
+	case "":
+	default:
+		f := c.finding(Skip, fmt.Sprintf("%s (%s): not probed (%s)", name, fd.URL, fd.Skipped), rule)
+		f.Detail = notProbed(fd.Skipped) + " It is an absolute https:// URL and not a placeholder, which is what can be judged without the network."
+		f.Evidence = ev
+		f.Data = map[string]any{"url": fd.URL, "setting": name, "skipped": fd.Skipped}
 		return f
 	}
 	h := fd.Probe.HTTP
@@ -104,7 +113,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		if fail == probe.FailTLSSelfSigned {
 			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Source}, f.References...)
 		}
-		f.Detail = "Probing " + fd.URL + " from this host: " + what + "."
+		f.Detail = "Probing " + fd.URL + " from " + here(s) + ": " + what + "." + probeNote(s)
 		f.Evidence = ev
 		f.Remediation = fix
 		f.Data = tlsData(r)
@@ -116,7 +125,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	data["url"], data["status"] = fd.URL, h.Status
 	if left := daysLeft(leaf.NotAfter, s.CollectedAt); left < certWarnDays {
 		f := c.finding(Warn, fmt.Sprintf("%s (%s): certificate expires in %d days", name, fd.URL, left), "fd-https-valid-cert")
-		f.Detail = fmt.Sprintf("The certificate (%s, issued by %s) expires on %s.", strings.Join(leaf.SANs, ", "), leaf.Issuer, leaf.NotAfter.Format("2006-01-02"))
+		f.Detail = fmt.Sprintf("The certificate (%s, issued by %s) expires on %s.", strings.Join(leaf.SANs, ", "), leaf.Issuer, leaf.NotAfter.Format("2006-01-02")) + probeNote(s)
 		f.Evidence = ev
 		f.Remediation = "Renew the certificate before it expires and reload the server that serves it."
 		f.Data = data
@@ -127,6 +136,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	if r.ExtraCA {
 		f.Detail += " Verified with the extra CA bundle given by --ca-file: clients without that CA will not trust it."
 	}
+	f.Detail += probeNote(s)
 	f.Evidence = ev
 	f.Data = data
 	return f

@@ -139,7 +139,7 @@ func TestNetworkChecksBroken(t *testing.T) {
 		{"frontdoor-tls", "fail", "--url (https://nowhere.invalid/): dns"},
 		{"issuer-reachable", "fail", "OAuth2.OpenIDConnectIssuer: the discovery document names a different issuer"},
 		{"issuer-reachable", "fail", "auth-openid-issuer: the issuer still holds a placeholder"},
-		{"clock-skew", "fail", "this host's clock is 10m0s ahead of"},
+		{"clock-skew", "fail", "this machine's clock is 10m0s ahead of"},
 	} {
 		if !rep.find(w[0], w[1], w[2]) {
 			t.Errorf("missing %v\n%s", w, r.stdout)
