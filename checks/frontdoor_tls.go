@@ -102,7 +102,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		what, fix := diagnosis(fail, r, h.Error, fd.URL)
 		f := c.finding(Fail, fmt.Sprintf("%s (%s): %s", name, fd.URL, string(fail)), "fd-https-valid-cert", "fd-frontdoor-cert")
 		if fail == probe.FailTLSSelfSigned {
-			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Source}, f.References...)
+			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Reference()}, f.References...)
 		}
 		f.Detail = "Probing " + fd.URL + " from this host: " + what + "."
 		f.Evidence = ev

@@ -276,7 +276,7 @@ func TestListExplainVersion(t *testing.T) {
 		t.Errorf("list json: %v %+v", err, cat)
 	}
 	r = run(t, false, nil, "explain", "nsswitch-pwb")
-	for _, s := range []string{"nss-pwb-order", "000_2d2696da17b5a2f1.txt", "before sssd", "run --only nsswitch-pwb"} {
+	for _, s := range []string{"nss-pwb-order", "Configure Entra ID with OpenID Connect", "https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html", "before sssd", "run --only nsswitch-pwb"} {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("explain lacks %q", s)
 		}
