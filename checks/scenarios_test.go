@@ -176,7 +176,6 @@ func TestScenarios(t *testing.T) {
 			{"secret-file-mode", "error", "database.conf: directory", "/etc/rstudio/database.conf"},
 			{"secret-file-mode", "error", "rstudio-connect.gcfg: too-large", "/etc/rstudio-connect/rstudio-connect.gcfg"},
 			{"nsswitch-pwb", "error", "nsswitch.conf: symlink-loop", "/etc/nsswitch.conf"},
-			{"nscd-cache", "error", "nscd.conf: escapes-root", "/etc/nscd.conf"},
 			{"log-errors", "error", "could not scan /var/log/rstudio/launcher/rstudio-launcher.log", "/var/log/rstudio/launcher/rstudio-launcher.log"},
 		},
 		"gcfg-invalid": {
