@@ -123,7 +123,7 @@ func TestFrontDoorAgainstNginx(t *testing.T) {
 		var rep struct {
 			Findings []struct {
 				Severity, Title, Detail, Remediation string
-				Data                    map[string]any
+				Data                                 map[string]any
 			}
 		}
 		if err := json.Unmarshal(out, &rep); err != nil || len(rep.Findings) != 1 {
