@@ -10,7 +10,7 @@ BIN      := bin/posit-doctor
 SCENARIO ?= ubuntu-healthy
 FUZZTIME ?= 20s
 
-.PHONY: build run test test-deps lint fuzz bench clean package
+.PHONY: build run test test-deps lint fuzz stress bench clean package
 
 ## build: a static binary at bin/posit-doctor (no cgo)
 build:
@@ -70,6 +70,13 @@ fuzz:
 	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
+
+## stress: the symlink-swap races against --root for STRESSTIME (10s) each,
+## under the race detector: a directory and a last component are swapped for
+## links out of the root while collections run; nothing from outside may show
+STRESSTIME ?= 10s
+stress:
+	POSIT_DOCTOR_STRESS=$(STRESSTIME) $(GO) test -race -count=1 -run 'SymlinkSwapStress' -v ./collectors/host ./cmd/cli
 
 ## bench: Go benchmarks, then the comparisons with standard tools
 bench: build

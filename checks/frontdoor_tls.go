@@ -34,7 +34,8 @@ secret-file-mode's business).`,
 		"https://docs.posit.co/connect/admin/getting-started/local-install/initial-configuration/ssl-certificates/",
 		"https://docs.posit.co/ide/server-pro/access_and_security/secure_sockets.html",
 	},
-	Run: runFrontdoorTLS,
+	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor},
+	Run:    runFrontdoorTLS,
 }
 
 // certWarnDays: a certificate closer than this to expiry warns.
@@ -102,7 +103,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		what, fix := diagnosis(fail, r, h.Error, fd.URL)
 		f := c.finding(Fail, fmt.Sprintf("%s (%s): %s", name, fd.URL, string(fail)), "fd-https-valid-cert", "fd-frontdoor-cert")
 		if fail == probe.FailTLSSelfSigned {
-			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Source}, f.References...)
+			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Reference()}, f.References...)
 		}
 		f.Detail = "Probing " + fd.URL + " from this host: " + what + "."
 		f.Evidence = ev
