@@ -18,8 +18,9 @@ issuers first): more than 60 seconds apart warns, more than 5 minutes fails.`,
 	Rules: []Rule{
 		{ID: "clock-in-sync", Level: "should", Text: "The host clock is close to the IdP's, because tokens are short-lived.", Source: seed000 + `: "short-lived, usually expiring after an hour"`},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
-	Run:  runClockSkew,
+	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
+	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor, collectors.ProbeIssuer},
+	Run:    runClockSkew,
 }
 
 const (

@@ -49,8 +49,9 @@ TLSCACertificate. No bind is attempted: posit-doctor never sends a credential.`,
 		{ID: "ldap-permitted-login-group-dn", Level: "must", Text: "PermittedLoginGroup (older: WhitelistedLoginGroup) values are group DNs, one per key.", Source: seed004 + " § 10.6.3 LDAP or AD Configuration Settings (PermittedLoginGroup)"},
 		{ID: "ldap-debug-log", Level: "info", Text: "[Debug] Log = ldap gives verbose LDAP logs.", Source: seed003 + " § 10.4 LDAP and Active Directory"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/ldap-based/"},
-	Run:  runConnectLDAP,
+	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/ldap-based/"},
+	Probes: []collectors.ProbeKind{collectors.ProbeLDAP},
+	Run:    runConnectLDAP,
 }
 
 // canonicalAttrs are well-known attribute names in their canonical case.
@@ -58,15 +59,9 @@ var canonicalAttrs = map[string]string{"samaccountname": "sAMAccountName", "give
 	"objectguid": "objectGUID", "entryuuid": "entryUUID", "memberof": "memberOf", "displayname": "displayName"}
 
 func runConnectLDAP(c *Check, s *collectors.Snapshot) []Finding {
-	if s.Connect == nil {
-		return []Finding{c.skip("Posit Connect is not installed")}
-	}
-	g, skip := c.connectConfigOrSkip(s)
-	if skip != nil {
-		return []Finding{*skip}
-	}
-	if prov, _, _ := connectProvider(g); prov != "ldap" {
-		return []Finding{c.skip("Connect's provider is " + prov + ", not ldap")}
+	g, stop := c.connectProviderConfig(s, "ldap")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	// Section headers: a bare [LDAP] and repeated names.

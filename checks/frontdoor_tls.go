@@ -34,7 +34,8 @@ secret-file-mode's business).`,
 		"https://docs.posit.co/connect/admin/getting-started/local-install/initial-configuration/ssl-certificates/",
 		"https://docs.posit.co/ide/server-pro/access_and_security/secure_sockets.html",
 	},
-	Run: runFrontdoorTLS,
+	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor},
+	Run:    runFrontdoorTLS,
 }
 
 // certWarnDays: a certificate closer than this to expiry warns.

@@ -35,7 +35,8 @@ that can fail has its own diagnosis.`,
 		"https://docs.posit.co/connect/admin/authentication/oauth2/",
 		"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html",
 	},
-	Run: runIssuerReachable,
+	Probes: []collectors.ProbeKind{collectors.ProbeIssuer},
+	Run:    runIssuerReachable,
 }
 
 const wellKnown = "/.well-known/openid-configuration"

@@ -116,12 +116,13 @@ func Select(only, skip []string) ([]*Check, error) {
 	return out, nil
 }
 
-// NeedsNetwork reports whether any of cs judges network probes, so that a
-// run that selects none sends no traffic.
+// NeedsNetwork reports whether any of cs judges network probes (declares
+// Probes), so that a run that selects none sends no traffic. It reads the
+// checks' declarations, never a list of IDs, so a new network check cannot
+// be forgotten here.
 func NeedsNetwork(cs []*Check) bool {
 	for _, c := range cs {
-		switch c.ID {
-		case frontdoorTLS.ID, issuerReachable.ID, clockSkew.ID, connectLDAP.ID:
+		if len(c.Probes) > 0 {
 			return true
 		}
 	}
