@@ -20,7 +20,7 @@ issuers first): more than 60 seconds apart warns, more than 5 minutes fails.`,
 	},
 	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
 	Needs:  []collectors.Need{collectors.NeedProbes},
-	Probes: []collectors.ProbeKind{collectors.ProbeIssuer, collectors.ProbeFrontDoor},
+	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor, collectors.ProbeIssuer},
 	Run:    runClockSkew,
 }
 

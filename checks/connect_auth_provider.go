@@ -7,13 +7,6 @@ import (
 	"github.com/posit-doctor/posit-doctor/collectors"
 )
 
-const (
-	seed001 = "001_e3c0e894e55e98ec.txt"
-	seed002 = "002_156f17be22dcc489.txt"
-	seed003 = "003_7b22284579909112.txt"
-	seed004 = "004_5b0648617aa2753f.txt"
-)
-
 var connectAuthProvider = &Check{
 	ID:    "connect-auth-provider",
 	Title: "Connect's authentication provider is valid, matches its settings and was not switched",

@@ -60,15 +60,9 @@ var canonicalAttrs = map[string]string{"samaccountname": "sAMAccountName", "give
 	"objectguid": "objectGUID", "entryuuid": "entryUUID", "memberof": "memberOf", "displayname": "displayName"}
 
 func runConnectLDAP(c *Check, s *collectors.Snapshot) []Finding {
-	if s.Connect == nil {
-		return []Finding{c.skip("Posit Connect is not installed")}
-	}
-	g, skip := c.connectConfigOrSkip(s)
-	if skip != nil {
-		return []Finding{*skip}
-	}
-	if prov, _, _ := connectProvider(g); prov != "ldap" {
-		return []Finding{c.skip("Connect's provider is " + prov + ", not ldap")}
+	g, stop := c.connectProviderConfig(s, "ldap")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	// Section headers: a bare [LDAP] and repeated names.

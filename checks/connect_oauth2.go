@@ -55,15 +55,9 @@ memberships are cut or dropped.`,
 }
 
 func runConnectOAuth2(c *Check, s *collectors.Snapshot) []Finding {
-	if s.Connect == nil {
-		return []Finding{c.skip("Posit Connect is not installed")}
-	}
-	g, skip := c.connectConfigOrSkip(s)
-	if skip != nil {
-		return []Finding{*skip}
-	}
-	if prov, _, _ := connectProvider(g); prov != "oauth2" {
-		return []Finding{c.skip("Connect's provider is " + prov + ", not oauth2")}
+	g, stop := c.connectProviderConfig(s, "oauth2")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	get := func(sec, k string) (parse.GcfgEntry, bool) { return g.Get(sec, k) }

@@ -29,15 +29,9 @@ or users bypass it). Proxied authentication has no groups.`,
 }
 
 func runConnectProxyAuth(c *Check, s *collectors.Snapshot) []Finding {
-	if s.Connect == nil {
-		return []Finding{c.skip("Posit Connect is not installed")}
-	}
-	g, skip := c.connectConfigOrSkip(s)
-	if skip != nil {
-		return []Finding{*skip}
-	}
-	if prov, _, _ := connectProvider(g); prov != "proxy" {
-		return []Finding{c.skip("Connect's provider is " + prov + ", not proxy")}
+	g, stop := c.connectProviderConfig(s, "proxy")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	if strings.TrimSpace(g.Value("Server", "Address")) == "" {

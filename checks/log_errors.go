@@ -173,7 +173,7 @@ func groupFinding(c *Check, lf *collectors.LogFacts, g *logs.Group) Finding {
 		f.Detail = sig.Cause + seen + files
 		f.Evidence = append(f.Evidence, ev)
 		f.Remediation = sig.Remediation
-		f.References = append([]string{sig.Reference}, f.References...)
+		f.References = append([]string{publicReference(sig.Reference)}, f.References...)
 		f.Data = data
 		return f
 	}

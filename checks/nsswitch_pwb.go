@@ -8,8 +8,6 @@ import (
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
 )
 
-const seed000 = "000_2d2696da17b5a2f1.txt"
-
 var nsswitchPwb = &Check{
 	ID:    "nsswitch-pwb",
 	Title: "pwb is in nsswitch.conf, before sss/sssd, with no action items",
@@ -179,7 +177,7 @@ func authselectFindings(c *Check, s *collectors.Snapshot) []Finding {
 	default:
 		for _, f := range pwbLines(c, collectors.AuthselectCustomPWB, s.NSS.CustomPWB) {
 			if f.Severity == Fail {
-				f.References = append([]string{c.rule("nss-authselect-custom-profile").Source}, f.References...)
+				f.References = append([]string{c.rule("nss-authselect-custom-profile").Reference()}, f.References...)
 			}
 			out = append(out, f)
 		}

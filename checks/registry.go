@@ -130,8 +130,10 @@ func PlanFor(cs []*Check, offline bool) *collectors.Plan {
 	return collectors.NewPlan(needs, probes, offline)
 }
 
-// NeedsNetwork reports whether any of cs judges a network target, so that a
-// run that selects none builds no prober and sends nothing.
+// NeedsNetwork reports whether any of cs judges network probes (declares
+// Probes), so that a run that selects none sends no traffic. It reads the
+// checks' declarations, never a list of IDs, so a new network check cannot
+// be forgotten here.
 func NeedsNetwork(cs []*Check) bool {
 	for _, c := range cs {
 		if len(c.Probes) > 0 {

@@ -34,15 +34,9 @@ one sign-in method can be active.`,
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func runWorkbenchOpenID(c *Check, s *collectors.Snapshot) []Finding {
-	w := s.Workbench
-	if w == nil {
-		return []Finding{c.skip("Posit Workbench is not installed")}
-	}
-	if f, bad := c.unreadable(s.File(collectors.RServerConfPath)); bad {
-		return []Finding{f}
-	}
-	if !w.RServer.Enabled("auth-openid") {
-		return []Finding{c.skip("Workbench OpenID sign-in is off (auth-openid is not 1)")}
+	w, stop := c.workbenchFeature(s, "auth-openid", "Workbench OpenID sign-in is off")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	rs := collectors.RServerConfPath

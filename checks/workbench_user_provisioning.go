@@ -36,12 +36,9 @@ the NSS module runs on. nsswitch-pwb and nscd-cache check the name service.`,
 }
 
 func runWorkbenchUserProvisioning(c *Check, s *collectors.Snapshot) []Finding {
-	w := s.Workbench
-	if w == nil {
-		return []Finding{c.skip("Posit Workbench is not installed")}
-	}
-	if f, bad := c.unreadable(s.File(collectors.RServerConfPath)); bad {
-		return []Finding{f}
+	w, stop := c.workbenchConfig(s)
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	rs := collectors.RServerConfPath
 	if !w.ProvisioningEnabled() {
