@@ -51,12 +51,12 @@ func runIssuerReachable(c *Check, s *collectors.Snapshot) []Finding {
 	}
 	var out []Finding
 	for _, is := range pf.Issuers {
-		out = append(out, issuerFinding(c, is))
+		out = append(out, issuerFinding(c, s, is))
 	}
 	return out
 }
 
-func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
+func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) Finding {
 	name := is.Setting.Name
 	ev := settingEvidence(is.Setting.Path, is.Setting.Line, is.Setting.Raw)
 	fail := func(title, detail, fix string, rules ...string) Finding {
@@ -157,8 +157,30 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 		f.Data["failure"] = string(probe.FailJWKS)
 		return f
 	}
+	// Date the IdP's chains: the discovery host's and the jwks_uri host's.
+	discChain, jwksChain := chainOf(h.TLS), chainOf(d.JWKS.TLS)
+	certs := certificatesData(d.URL, discChain)
+	if d.JWKS.TLS != nil && (len(discChain) == 0 || len(jwksChain) == 0 || jwksChain[0].SHA256 != discChain[0].SHA256) {
+		certs = append(certs, certificatesData(d.JWKSURI, jwksChain)...)
+	}
+	for _, ch := range []struct {
+		url   string
+		chain []probe.CertInfo
+	}{{d.URL, discChain}, {d.JWKSURI, jwksChain}} {
+		if sev, cert, what := certVerdict(ch.chain, s.CollectedAt); sev != Pass {
+			title := fmt.Sprintf("the IdP's %s expires in %d days", certRole(ch.chain, cert), daysLeft(cert.NotAfter, s.CollectedAt))
+			if sev == Fail {
+				title = fmt.Sprintf("the IdP's %s expired", certRole(ch.chain, cert))
+			}
+			f := fail(title, fmt.Sprintf("In the chain %s presents, %s. Every certificate in it: %s. When it lapses the product can no longer fetch the discovery document or the signing keys, and sign-in stops.", ch.url, what, chainSummary(ch.chain)),
+				"Tell the IdP's owner; if the IdP is yours, "+strings.ToLower(certFix(ch.chain, cert, "the IdP's web server")[:1])+certFix(ch.chain, cert, "the IdP's web server")[1:], "issuer-ca-signed-cert")
+			f.Severity = sev
+			f.Data["url"], f.Data["certificates"] = ch.url, certs
+			return f
+		}
+	}
 	f := c.finding(Pass, fmt.Sprintf("%s: discovery and signing keys fetched from %s", name, hostOf(is.Issuer)), "issuer-discovery-metadata", "issuer-ca-signed-cert", "issuer-egress-443")
-	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s).", d.URL, d.JWKSURI, d.JWKSKeys)
+	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s). Certificates: %s.", d.URL, d.JWKSURI, d.JWKSKeys, chainSummary(discChain))
 	if entra && !strings.HasSuffix(strings.TrimRight(is.Issuer, "/"), "/v2.0") {
 		f.Severity = Info
 		f.Title = name + ": reachable, but not Entra's v2.0 issuer"
@@ -168,6 +190,7 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 	f.Evidence = ev
 	f.Data = tlsData(h.TLS)
 	f.Data["issuer"], f.Data["jwks_keys"], f.Data["token_endpoint"] = is.Issuer, d.JWKSKeys, d.TokenEndpoint
+	f.Data["certificates"] = certs
 	return f
 }
 

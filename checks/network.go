@@ -112,10 +112,8 @@ func sentCount(r *probe.TLSResult) string {
 
 // nameOrDN is a DN's common name, or the whole DN when it has none.
 func nameOrDN(dn string) string {
-	for _, part := range strings.Split(dn, ",") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "CN="); ok {
-			return "\"" + v + "\""
-		}
+	if cn := commonName(dn); cn != dn {
+		return "\"" + cn + "\""
 	}
 	return dn
 }

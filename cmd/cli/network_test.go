@@ -200,7 +200,7 @@ func TestLocalCertFiles(t *testing.T) {
 			_, k := probetest.WritePair(t, d, "o", other)
 			return c, k
 		}, "fail", "the private key does not belong to the certificate"},
-		{"expired", func(d string) (string, string) { return probetest.WritePair(t, d, "c", expired) }, "fail", "the certificate expired"},
+		{"expired", func(d string) (string, string) { return probetest.WritePair(t, d, "c", expired) }, "fail", "the server certificate \"connect.test\" expired"},
 		{"leaf-only", func(d string) (string, string) { return probetest.WritePair(t, d, "c", leafOnly) }, "warn", "only the server certificate"},
 		{"passphrase", func(d string) (string, string) {
 			c, k := probetest.WritePair(t, d, "c", good)
