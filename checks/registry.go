@@ -27,6 +27,7 @@ var catalogue = mustCatalogue(
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
+	workbenchProxyAuth,
 	services,
 )
 
