@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/posit-doctor/posit-doctor/collectors"
 )
 
 // catalogue is the one place checks are registered, in the order reports
@@ -23,10 +25,12 @@ var catalogue = mustCatalogue(
 	connectLDAP,
 	connectPAM,
 	connectProxyAuth,
+	connectSAML,
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
 	workbenchProxyAuth,
+	workbenchSAML,
 	services,
 )
 
@@ -128,4 +132,20 @@ func NeedsNetwork(cs []*Check) bool {
 		}
 	}
 	return false
+}
+
+// ProbeKinds lists the kinds of network target cs judge (their Probes,
+// deduplicated, in catalogue order): the run contacts no other kind.
+func ProbeKinds(cs []*Check) []collectors.ProbeKind {
+	out := []collectors.ProbeKind{}
+	seen := map[collectors.ProbeKind]bool{}
+	for _, c := range cs {
+		for _, k := range c.Probes {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }

@@ -42,6 +42,25 @@ type Options struct {
 	Prober *probe.Prober
 	URLs   []string
 	CAFile string // --ca-file, recorded so findings can say it was used
+	// ProbeKinds are the kinds of target the selected checks judge; with a
+	// Prober, a kind not listed is not contacted (nil: every kind).
+	ProbeKinds []ProbeKind
+}
+
+// mayContact reports whether targets of kind k may be contacted.
+func (o Options) mayContact(k ProbeKind) bool {
+	if o.Prober == nil {
+		return false
+	}
+	if o.ProbeKinds == nil {
+		return true
+	}
+	for _, x := range o.ProbeKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Collect reads every fact the checks need from h. It never fails as a whole:
@@ -111,9 +130,11 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 	var late sync.WaitGroup
 	late.Add(1)
 	go func() { defer late.Done(); c.collectLogs(ctx, opts.Since) }()
+	late.Add(1)
+	go func() { defer late.Done(); c.collectSAML(ctx, opts.Prober, opts.mayContact(ProbeSAMLMetadata)) }()
 	if opts.Prober != nil {
 		late.Add(1)
-		go func() { defer late.Done(); c.collectProbes(ctx, opts.Prober, opts.URLs, opts.CAFile) }()
+		go func() { defer late.Done(); c.collectProbes(ctx, opts.Prober, opts.URLs, opts.CAFile, opts.mayContact) }()
 	}
 	late.Wait()
 	return c.snap

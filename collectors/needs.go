@@ -16,6 +16,8 @@ const (
 	NeedProcesses    Need = "processes"    // the few processes checks read (nscd, oddjobd, product daemons)
 	NeedLogs         Need = "logs"         // product log scans in the --since window
 	NeedProbes       Need = "probes"       // network probes (only of the kinds in Check.Probes)
+	NeedSAML         Need = "saml"         // SAML IdP metadata (files read; URLs only under ProbeSAMLMetadata), SP key file modes
+	NeedWebServer    Need = "web-server"   // nginx and Apache configs in front of the products
 )
 
 // ProbeKind names a kind of network target. A target is contacted only when

@@ -127,7 +127,10 @@ func kset(name, path string, e parse.KVEntry) Setting {
 
 // collectProbes runs every probe concurrently, each within the prober's
 // deadline, so a run with every peer hung takes about one timeout.
-func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraURLs []string, extraCA string) {
+//
+// Only kinds a selected check judges are contacted (may): a target of
+// another kind is listed with Skipped "not selected" and no traffic.
+func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraURLs []string, extraCA string, may func(ProbeKind) bool) {
 	pf := &ProbeFacts{Ran: true, ExtraCA: extraCA}
 	pf.FrontDoors, pf.Issuers = frontDoorTargets(c.snap, extraURLs)
 	var wg sync.WaitGroup
@@ -145,6 +148,10 @@ func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraUR
 			fd.Skipped = "placeholder"
 			continue
 		}
+		if !may(ProbeFrontDoor) {
+			fd.Skipped = "not selected"
+			continue
+		}
 		wg.Add(1)
 		go func() { defer wg.Done(); fd.Probe = p.FrontDoor(ctx, fd.URL) }()
 	}
@@ -158,6 +165,10 @@ func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraUR
 			is.Skipped = "not https"
 			continue
 		}
+		if !may(ProbeIssuer) {
+			is.Skipped = "not selected"
+			continue
+		}
 		wg.Add(1)
 		go func() { defer wg.Done(); is.Probe = p.Discovery(ctx, is.Issuer) }()
 	}
@@ -165,6 +176,9 @@ func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraUR
 	pf.LDAP = c.ldapTargets()
 	for i := range pf.LDAP {
 		l := &pf.LDAP[i]
+		if !may(ProbeLDAP) {
+			continue
+		}
 		var ca []byte
 		if cf := c.snap.Connect; cf != nil {
 			if e := cf.Config.Lookup("LDAP", l.Section, "TLSCACertificate"); len(e) > 0 {

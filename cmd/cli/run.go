@@ -163,7 +163,7 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	}
 	h.Now = env.Now
 
-	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile}
+	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, ProbeKinds: checks.ProbeKinds(selected)}
 	if checks.NeedsNetwork(selected) {
 		pc := probe.Config{Timeout: opts.Timeout, CAFile: opts.CAFile, Now: env.Now}
 		if env.ProbeConfig != nil {
