@@ -296,17 +296,31 @@ func TestCatalogue(t *testing.T) {
 
 // TestRulesInventory ties each rule ID a check cites to a row of the
 // project's rule inventory (rules/seeds.md, the rules of the source
-// documents), so a check cannot cite a rule that does not exist.
+// documents; rules/public.md, rules of the current public documentation),
+// so a check cannot cite a rule that does not exist, and each public rule
+// cites its page by URL.
 func TestRulesInventory(t *testing.T) {
 	data, err := os.ReadFile("rules/seeds.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	public, err := os.ReadFile("rules/public.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	covered := map[string]string{}
 	for _, c := range checks.All() {
 		for _, r := range c.Rules {
-			if !strings.Contains(string(data), "| "+r.ID+" |") {
-				t.Errorf("check %s cites rule %s, which is not in RULES.md", c.ID, r.ID)
+			switch {
+			case strings.Contains(string(data), "| "+r.ID+" |"):
+			case strings.Contains(string(public), "| "+r.ID+" |"):
+				row := string(public)[strings.Index(string(public), "| "+r.ID+" |"):]
+				row = row[:strings.IndexByte(row, '\n')]
+				if !strings.Contains(row, "https://docs.posit.co/") || !strings.Contains(r.Source, "https://docs.posit.co/") {
+					t.Errorf("rule %s (rules/public.md) must cite its docs.posit.co page in the row and in the check: %q / %q", r.ID, row, r.Source)
+				}
+			default:
+				t.Errorf("check %s cites rule %s, which is in neither rules/seeds.md nor rules/public.md", c.ID, r.ID)
 			}
 			covered[r.ID] = c.ID
 		}
