@@ -26,6 +26,7 @@ var catalogue = mustCatalogue(
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
+	workbenchProxyAuth,
 	services,
 )
 
