@@ -51,6 +51,7 @@ TLSCACertificate. No bind is attempted: posit-doctor never sends a credential.`,
 		{ID: "ldap-debug-log", Level: "info", Text: "[Debug] Log = ldap gives verbose LDAP logs.", Source: seed003 + " § 10.4 LDAP and Active Directory"},
 	},
 	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/ldap-based/"},
+	Needs:  []collectors.Need{collectors.NeedConnect, collectors.NeedProbes},
 	Probes: []collectors.ProbeKind{collectors.ProbeLDAP},
 	Run:    runConnectLDAP,
 }
@@ -284,12 +285,11 @@ func ldapSection(c *Check, s *collectors.Snapshot, g *parse.Gcfg, name string, p
 				// --root: the name was looked up from the machine running
 				// posit-doctor, whose resolver is not the analysed host's.
 				sev = Warn
-				what += " (looked up from the machine running posit-doctor, not from the host under --root, whose resolver may know the name)"
 				fix = fmt.Sprintf("Run posit-doctor on the Connect host itself, or check there with 'getent hosts %s'.", hostOnly(l.ServerAddress))
 			}
 		}
 		e, _ := last("ServerAddress")
-		add(sev, rule, fmt.Sprintf("%s (%s): %s", l.ServerAddress, l.Mode, l.Probe.Failure), "Probing from this host: "+what+".", fix, &e)
+		add(sev, rule, fmt.Sprintf("%s (%s): %s", l.ServerAddress, l.Mode, l.Probe.Failure), "Probing from "+here(s)+": "+what+"."+probeNote(s), fix, &e)
 	} else if ok && l.Probe != nil && l.Mode != probe.LDAPPlain {
 		chain := chainOf(l.Probe)
 		if sev, cert, what := certVerdict(chain, s.CollectedAt); sev != Pass && !on("ServerTLSInsecure") {
@@ -303,6 +303,11 @@ func ldapSection(c *Check, s *collectors.Snapshot, g *parse.Gcfg, name string, p
 				certFix(chain, cert, "the directory server"), &e)
 			issues[len(issues)-1].data["certificates"] = certificatesData(l.ServerAddress, chain)
 		}
+	}
+	if l, ok := probes[name]; ok && l.Skipped != "" {
+		e, _ := last("ServerAddress")
+		add(Skip, "ldap-server-reachable", fmt.Sprintf("%s (%s): not probed (%s)", l.ServerAddress, l.Mode, l.Skipped),
+			notProbed(l.Skipped)+" The section's settings above were judged from the file.", "", &e)
 	}
 	return issues
 }

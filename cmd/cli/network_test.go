@@ -145,7 +145,7 @@ func TestNetworkChecksBroken(t *testing.T) {
 		{"frontdoor-tls", "fail", "--url (https://nowhere.invalid/): dns"},
 		{"issuer-reachable", "fail", "OAuth2.OpenIDConnectIssuer: the discovery document names a different issuer"},
 		{"issuer-reachable", "fail", "auth-openid-issuer: the issuer still holds a placeholder"},
-		{"clock-skew", "fail", "this host's clock is 10m0s ahead of"},
+		{"clock-skew", "fail", "this machine's clock is 10m0s ahead of"},
 	} {
 		if !rep.find(w[0], w[1], w[2]) {
 			t.Errorf("missing %v\n%s", w, r.stdout)
@@ -257,13 +257,21 @@ func TestLDAPThroughCLI(t *testing.T) {
 		return fmt.Sprintf("[LDAP %q]\nServerAddress = %s:%s\nStartTLS = true\nTLSCACertificate = %s\nBindDN = cn=svc\nBindPassword = S1Foho5A2uUARgvwXP7TrmVVgO6S6wx58BRH85RKnQd1EIgQ/42hgng2f8Wd6cqNFAdcdcNpNpi5z/d3\nUserSearchBaseDN = dc=test\nUserObjectClass = person\nUniqueIdAttribute = entryUUID\nUsernameAttribute = uid\nUserFirstNameAttribute = givenName\nUserLastNameAttribute = sn\nUserEmailAttribute = mail\n\n",
 			name, host, portOf(addr), strings.TrimPrefix(rootPEM, root))
 	}
-	gcfg := "[Server]\nAddress = https://connect.test\n[Authentication]\nProvider = ldap\n\n" + section("Good", "dc1.test", good) + section("Refusing", "dc2.test", refusing)
+	gcfg := "[Server]\nAddress = https://connect.test\n[Authentication]\nProvider = ldap\n\n" + section("Good", "dc1.test", good) + section("Refusing", "dc2.test", refusing) + section("Elsewhere", "dc9.corp.invalid", good)
 	os.WriteFile(filepath.Join(root, "etc/rstudio-connect/rstudio-connect.gcfg"), []byte(gcfg), 0o600)
 	// The CA is trusted only through TLSCACertificate, not the system roots.
 	r := invoke(t, false, nil, probetest.NewCA(t, "unrelated").Pool, time.Now(), "run", "--root", root, "--only", "connect-ldap", "--format", "json", "--timeout", "3s")
 	rep := findings(t, r.stdout)
 	if !rep.find("connect-ldap", "fail", `[LDAP "Refusing"] dc2.test:`+portOf(refusing)+" (starttls): ldap-starttls") {
 		t.Errorf("refused StartTLS not reported\n%s", r.stdout)
+	}
+	// Under --root the name is looked up from this machine, not the host:
+	// a DNS failure is a warning that says so, not a failure.
+	if !rep.find("connect-ldap", "warn", `[LDAP "Elsewhere"] dc9.corp.invalid:`+portOf(good)+" (starttls): dns") {
+		t.Errorf("DNS failure under --root not a warning\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "Probed from this machine, not from the host under --root") {
+		t.Errorf("the DNS warning does not say where it was probed from\n%s", r.stdout)
 	}
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Title, `"Good"`) {
