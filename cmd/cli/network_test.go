@@ -298,7 +298,7 @@ func TestEveryCertificateDated(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
 		"etc/rstudio-connect/rstudio-connect.gcfg": fmt.Sprintf("[Server]\nAddress = %s\n[Authentication]\nProvider = ldap\n\n[LDAP \"Corp\"]\nServerAddress = dc1.test:%s\nTLS = true\nBindDN = cn=svc\nBindPassword = x\nUserSearchBaseDN = dc=test\nUserObjectClass = person\nUniqueIdAttribute = entryUUID\nUsernameAttribute = uid\nUserFirstNameAttribute = givenName\nUserLastNameAttribute = sn\nUserEmailAttribute = mail\n", front, portOf(ldaps)),
-		"etc/rstudio/rserver.conf": fmt.Sprintf("auth-openid=1\nauth-openid-issuer=%s/wb/v2.0\n", issuer),
+		"etc/rstudio/rserver.conf":                 fmt.Sprintf("auth-openid=1\nauth-openid-issuer=%s/wb/v2.0\n", issuer),
 	}
 	for p, c := range files {
 		full := filepath.Join(root, p)
