@@ -28,8 +28,9 @@ password, PAM and LDAP.`,
 		{ID: "connect-require-external-usernames", Level: "info", Text: "LDAP, PAM and Proxy reject a login without a valid username unless RequireExternalUsernames = false.", Source: seed004 + " § 10.3 Username requirements"},
 		{ID: "connect-password-editableby-admin", Level: "should", Text: "Password provider with SelfRegistration = false: set Password.UserInfoEditableBy = Admin.", Source: seed004 + " § 10.4.1 Password"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/"},
-	Run:  runConnectAuthProvider,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/"},
+	Needs: []collectors.Need{collectors.NeedConnect},
+	Run:   runConnectAuthProvider,
 }
 
 var knownProviders = map[string]bool{"password": true, "ldap": true, "oauth2": true, "pam": true, "proxy": true, "saml": true}

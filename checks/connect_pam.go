@@ -28,8 +28,9 @@ needs UseSession, ForwardPassword and RunAsCurrentUser; services pulled in with
 		{ID: "pam-session-service-no-password", Level: "should", Text: "With UseSession, the SessionService file exists.", Source: seed004 + " § 10.8 PAM"},
 		{ID: "pam-no-groups", Level: "should", Text: "PAM does not support groups.", Source: seed004 + " § 10.8.4 Groups"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/pam/"},
-	Run:  runConnectPAM,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/pam/"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedPAM},
+	Run:   runConnectPAM,
 }
 
 func runConnectPAM(c *Check, s *collectors.Snapshot) []Finding {

@@ -32,7 +32,8 @@ documented defaults.`,
 		"https://docs.posit.co/ide/server-pro/server_management/logging.html",
 		"https://docs.posit.co/connect/admin/logging/",
 	},
-	Run: runLogErrors,
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench, collectors.NeedLogs},
+	Run:   runLogErrors,
 }
 
 func runLogErrors(c *Check, s *collectors.Snapshot) []Finding {

@@ -32,7 +32,8 @@ It also prints the redirect URIs the IdP must have registered.`,
 		"https://docs.posit.co/connect/admin/authentication/oauth2/",
 		"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html",
 	},
-	Run: runRedirectURIWhitespace,
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench},
+	Run:   runRedirectURIWhitespace,
 }
 
 // valueSite is one configured value to inspect.

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"github.com/posit-doctor/posit-doctor/collectors"
 	"sort"
 	"strings"
 )
@@ -26,6 +27,7 @@ var catalogue = mustCatalogue(
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
+	workbenchProxyAuth,
 	services,
 )
 
@@ -114,6 +116,19 @@ func Select(only, skip []string) ([]*Check, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// PlanFor is what a run of cs collects and whom it may contact: the union
+// of their Needs and Probes. With offline, nothing is contacted, whatever
+// the checks judge.
+func PlanFor(cs []*Check, offline bool) *collectors.Plan {
+	var needs []collectors.Need
+	var probes []collectors.ProbeKind
+	for _, c := range cs {
+		needs = append(needs, c.Needs...)
+		probes = append(probes, c.Probes...)
+	}
+	return collectors.NewPlan(needs, probes, offline)
 }
 
 // NeedsNetwork reports whether any of cs judges network probes (declares

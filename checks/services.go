@@ -18,8 +18,9 @@ product whose config exists but whose service is down fails. Under another
 		{ID: "svc-connect-running", Level: "must", Text: "rstudio-connect is active.", Source: seed000 + `: "sudo systemctl status rstudio-connect"`},
 		{ID: "svc-workbench-running", Level: "must", Text: "rstudio-server and rstudio-launcher are active.", Source: seed000 + `: "sudo systemctl status rstudio-launcher"`},
 	},
-	Docs: []string{"https://docs.posit.co/ide/server-pro/server_management/core_administrative_tasks.html"},
-	Run:  runServices,
+	Docs:  []string{"https://docs.posit.co/ide/server-pro/server_management/core_administrative_tasks.html"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench, collectors.NeedServices},
+	Run:   runServices,
 }
 
 func runServices(c *Check, s *collectors.Snapshot) []Finding {

@@ -20,8 +20,9 @@ rserver.log and sessions that never start. The guide uses localhost.`,
 		{ID: "launcher-port-match", Level: "must", Text: "launcher-port equals launcher.conf [server] port.", Source: seed000 + `: "launcher-port=5559"`},
 		{ID: "launcher-cluster-match", Level: "must", Text: "launcher-default-cluster names a [cluster] in launcher.conf.", Source: seed000 + `: "launcher-default-cluster=Local"`},
 	},
-	Docs: []string{"https://docs.posit.co/job-launcher/"},
-	Run:  runWorkbenchLauncher,
+	Docs:  []string{"https://docs.posit.co/job-launcher/"},
+	Needs: []collectors.Need{collectors.NeedWorkbench},
+	Run:   runWorkbenchLauncher,
 }
 
 func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {

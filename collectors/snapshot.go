@@ -139,6 +139,16 @@ type Snapshot struct {
 	Services     Services           `json:"services,omitempty"`
 	// Errors are collectors that failed or overran their deadline.
 	Errors []string `json:"errors,omitempty"`
+	// Collected lists the collectors this snapshot holds the facts of (the
+	// run's plan), ProbeKinds the kinds of target it was allowed to contact,
+	// and Offline says --offline contacted none. analyze refuses to judge a
+	// check whose needs are not in Collected.
+	Collected  []Need      `json:"collected,omitempty"`
+	ProbeKinds []ProbeKind `json:"probe_kinds,omitempty"`
+	Offline    bool        `json:"offline,omitempty"`
+	// Incomplete maps a collector that did not finish (its deadline, an
+	// interrupt) to why: the checks that need it report an error.
+	Incomplete map[Need]string `json:"incomplete,omitempty"`
 }
 
 // File returns the fact for a host path, or a not-found fact when the path
