@@ -1,10 +1,10 @@
 package collectors
 
 import (
-	"os"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"os"
 	"os/exec"
 	"path"
 	"strings"
