@@ -10,20 +10,19 @@ BIN      := bin/posit-doctor
 SCENARIO ?= ubuntu-healthy
 FUZZTIME ?= 20s
 
-.PHONY: build run test test-deps lint fuzz bench clean package
+.PHONY: build run test test-deps lint fuzz stress bench clean package
 
 ## build: a static binary at bin/posit-doctor (no cgo)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/posit-doctor
 
 ## run: build, materialise a fixture host and inspect it (SCENARIO=name)
-# The fixture's URLs are documentation hosts, so the network checks are
-# skipped here: a demo should not send DNS queries for them.
-NETWORK_CHECKS := frontdoor-tls,issuer-reachable,clock-skew
+# The fixture's URLs are documentation hosts, so the demo runs --offline:
+# no DNS query, no connection; the network checks judge what needs none.
 run: build
 	$(GO) run ./cmd/mkfixture $(SCENARIO) build/hosts/$(SCENARIO)
-	@$(BIN) run --root build/hosts/$(SCENARIO) --skip $(NETWORK_CHECKS); status=$$?; \
-	  echo "(posit-doctor exited $$status; network checks skipped on the fixture; on a real host: sudo $(BIN) run)"
+	@$(BIN) run --root build/hosts/$(SCENARIO) --offline; status=$$?; \
+	  echo "(posit-doctor exited $$status; --offline: nothing was sent; on a real host: sudo $(BIN) run)"
 
 ## package: dist/posit-doctor_<version>_amd64.deb and .rpm (nfpm): the binary,
 ## man pages, completions, systemd units and /etc/default/posit-doctor
@@ -43,10 +42,12 @@ test-deps:
 	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	  command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	  command -v prometheus-node-exporter >/dev/null 2>&1 || missing="$$missing prometheus-node-exporter"; \
 	  command -v rpm >/dev/null 2>&1 || missing="$$missing rpm"; \
 	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
 	  command -v dpkg-deb >/dev/null 2>&1 || missing="$$missing dpkg"; \
 	  command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
+	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \
@@ -70,6 +71,13 @@ fuzz:
 	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
+
+## stress: the symlink-swap races against --root for STRESSTIME (10s) each,
+## under the race detector: a directory and a last component are swapped for
+## links out of the root while collections run; nothing from outside may show
+STRESSTIME ?= 10s
+stress:
+	POSIT_DOCTOR_STRESS=$(STRESSTIME) $(GO) test -race -count=1 -run 'SymlinkSwapStress' -v ./collectors/host ./cmd/cli
 
 ## bench: Go benchmarks, then the comparisons with standard tools
 bench: build

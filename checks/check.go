@@ -120,7 +120,7 @@ func (c *Check) finding(sev Severity, title string, ruleIDs ...string) Finding {
 	f := Finding{Check: c.ID, Severity: sev, Title: title, Evidence: []Evidence{}, References: []string{}}
 	seen := map[string]bool{}
 	for _, id := range ruleIDs {
-		src := c.rule(id).Source
+		src := c.rule(id).Reference()
 		if !seen[src] {
 			seen[src] = true
 			f.References = append(f.References, src)

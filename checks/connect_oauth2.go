@@ -49,20 +49,15 @@ memberships are cut or dropped.`,
 		{ID: "oauth2-registeronfirstlogin-editableby", Level: "should", Text: "RegisterOnFirstLogin = false: also set Authorization.UserInfoEditableBy = Admin.", Source: seed001 + " § Editing User Attributes"},
 		{ID: "oauth2-debug-logging", Level: "info", Text: "OAuth2.Logging = true gives verbose OAuth2 logs.", Source: seed002 + " § OpenID Connect (OAuth2)"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
-	Run:  runConnectOAuth2,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench},
+	Run:   runConnectOAuth2,
 }
 
 func runConnectOAuth2(c *Check, s *collectors.Snapshot) []Finding {
-	if s.Connect == nil {
-		return []Finding{c.skip("Posit Connect is not installed")}
-	}
-	g, skip := c.connectConfigOrSkip(s)
-	if skip != nil {
-		return []Finding{*skip}
-	}
-	if prov, _, _ := connectProvider(g); prov != "oauth2" {
-		return []Finding{c.skip("Connect's provider is " + prov + ", not oauth2")}
+	g, stop := c.connectProviderConfig(s, "oauth2")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	get := func(sec, k string) (parse.GcfgEntry, bool) { return g.Get(sec, k) }

@@ -23,20 +23,15 @@ or users bypass it). Proxied authentication has no groups.`,
 		{ID: "proxy-usernameheader-match", Level: "must", Text: "ProxyAuth.UsernameHeader (default X-Auth-Username) matches what the proxy sets.", Source: seed004 + " § 10.9.4 Configuring Proxied Authentication"},
 		{ID: "proxy-no-groups", Level: "should", Text: "Proxied authentication does not support groups.", Source: seed004 + " § 10.9.6 Groups"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/proxied/"},
-	Run:  runConnectProxyAuth,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/proxied/"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedLogs},
+	Run:   runConnectProxyAuth,
 }
 
 func runConnectProxyAuth(c *Check, s *collectors.Snapshot) []Finding {
-	if s.Connect == nil {
-		return []Finding{c.skip("Posit Connect is not installed")}
-	}
-	g, skip := c.connectConfigOrSkip(s)
-	if skip != nil {
-		return []Finding{*skip}
-	}
-	if prov, _, _ := connectProvider(g); prov != "proxy" {
-		return []Finding{c.skip("Connect's provider is " + prov + ", not proxy")}
+	g, stop := c.connectProviderConfig(s, "proxy")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	var issues []issue
 	if strings.TrimSpace(g.Value("Server", "Address")) == "" {

@@ -32,7 +32,8 @@ documented defaults.`,
 		"https://docs.posit.co/ide/server-pro/server_management/logging.html",
 		"https://docs.posit.co/connect/admin/logging/",
 	},
-	Run: runLogErrors,
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench, collectors.NeedLogs},
+	Run:   runLogErrors,
 }
 
 func runLogErrors(c *Check, s *collectors.Snapshot) []Finding {
@@ -172,7 +173,7 @@ func groupFinding(c *Check, lf *collectors.LogFacts, g *logs.Group) Finding {
 		f.Detail = sig.Cause + seen + files
 		f.Evidence = append(f.Evidence, ev)
 		f.Remediation = sig.Remediation
-		f.References = append([]string{sig.Reference}, f.References...)
+		f.References = append([]string{publicReference(sig.Reference)}, f.References...)
 		f.Data = data
 		return f
 	}

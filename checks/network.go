@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"github.com/posit-doctor/posit-doctor/collectors"
 	"net/url"
 	"strings"
 	"time"
@@ -48,11 +49,30 @@ func diagnosis(f probe.Failure, r *probe.TLSResult, errText, rawURL string) (wha
 		return fmt.Sprintf("%s presents a self-signed certificate (%s); browsers, Entra ID and the products reject it", target, leafNames),
 			"Serve a certificate signed by a certificate authority (a public CA, or your internal CA installed in every client's trust store); the documents require a CA-signed certificate."
 	case probe.FailTLSMissingInterm:
-		return fmt.Sprintf("%s sends only its own certificate, not the intermediate certificate(s) that link it to a trusted root", target),
+		aia := ""
+		if top := lastSent(r); top != nil && len(top.CAIssuers) > 0 {
+			aia = fmt.Sprintf("; %s names its issuer %s, to be fetched from %s", certName(top), nameOrDN(top.Issuer), strings.Join(top.CAIssuers, ", "))
+		}
+		return fmt.Sprintf("%s sends %s but not the intermediate certificate(s) that link it to a trusted root%s", target, sentCount(r), aia),
 			"Put the intermediate certificate(s) after the server certificate in the PEM file the server serves (nginx ssl_certificate, Connect HTTPS.Certificate, Workbench ssl-certificate); clients such as the IdP do not fetch missing intermediates."
-	case probe.FailTLSUntrusted:
-		return fmt.Sprintf("the certificate chain of %s does not lead to a root this host trusts (%s)", target, errText),
-			"Install the issuing CA into the system trust store (update-ca-certificates / update-ca-trust) or use a certificate from a CA the clients trust; --ca-file lets posit-doctor test with an extra CA bundle."
+	case probe.FailTLSPrivateCA:
+		issuer, why := "an unknown CA", ""
+		if top := lastSent(r); top != nil {
+			if top.SelfSigned || top.Subject == top.Issuer {
+				issuer, why = nameOrDN(top.Subject), "the server sends the whole chain up to that root"
+			} else {
+				issuer, why = nameOrDN(top.Issuer), "the certificate names no issuer URL to fetch, as certificates from private CAs do"
+			}
+		}
+		return fmt.Sprintf("the certificate chain of %s ends at %s, a CA this host does not trust (a private or internal CA: %s)", target, issuer, why),
+			fmt.Sprintf("Trust %s where it is used: install its root certificate in the system trust store the product uses (Debian/Ubuntu: /usr/local/share/ca-certificates/ and update-ca-certificates; RHEL: /etc/pki/ca-trust/source/anchors/ and update-ca-trust), and in every client that calls this address; or serve a certificate from a CA the clients already trust. Adding intermediates will not help. To judge with that CA, give posit-doctor --ca-file.", issuer)
+	case probe.FailTLSUnknownIssuer:
+		issuer := "an unknown CA"
+		if top := lastSent(r); top != nil {
+			issuer = nameOrDN(top.Issuer)
+		}
+		return fmt.Sprintf("the chain %s sends (%s) stops at a certificate issued by %s, which this host does not trust and which no sent certificate names a URL for: either an intermediate is missing, or %s is (or chains to) a private CA", target, sentCount(r), issuer, issuer),
+			fmt.Sprintf("If %s is an intermediate of a public or corporate CA, add it after the server certificate in the PEM file the server serves. If it belongs to a private CA, install that CA's root in the system trust store the product uses (update-ca-certificates / update-ca-trust) and in the clients; --ca-file lets posit-doctor judge with it.", issuer)
 	case probe.FailTLSHostname:
 		return fmt.Sprintf("the certificate of %s is for %s, not %s", target, leafNames, host),
 			fmt.Sprintf("Issue a certificate whose subject alternative names include %s, or use the name the certificate is for.", host)
@@ -74,6 +94,36 @@ func diagnosis(f probe.Failure, r *probe.TLSResult, errText, rawURL string) (wha
 		return errText, "The peer sent far more than a discovery document; check what answers at this URL."
 	}
 	return fmt.Sprintf("%s: %s", target, errText), "Check the URL and the network path from this host."
+}
+
+// lastSent is the last certificate the server sent (where its chain stops).
+func lastSent(r *probe.TLSResult) *probe.CertInfo {
+	if r == nil || len(r.Chain) == 0 {
+		return nil
+	}
+	return &r.Chain[len(r.Chain)-1]
+}
+
+func sentCount(r *probe.TLSResult) string {
+	if r == nil || len(r.Chain) <= 1 {
+		return "only its own certificate"
+	}
+	return plural(len(r.Chain), "certificate", "certificates")
+}
+
+// nameOrDN is a DN's common name, or the whole DN when it has none.
+func nameOrDN(dn string) string {
+	if cn := commonName(dn); cn != dn {
+		return "\"" + cn + "\""
+	}
+	return dn
+}
+
+func certName(c *probe.CertInfo) string {
+	if len(c.SANs) > 0 && !c.IsCA {
+		return "the certificate for " + c.SANs[0]
+	}
+	return nameOrDN(c.Subject)
 }
 
 // tlsData summarises a verified handshake for finding data.
@@ -107,3 +157,33 @@ func settingEvidence(path string, line int, raw string) []Evidence {
 }
 
 func daysLeft(notAfter, now time.Time) int { return int(notAfter.Sub(now).Hours() / 24) }
+
+// here names where a probe ran from: the inspected host itself on a live
+// root, else this machine, whose DNS, proxy, firewall and trust store may
+// not be the inspected host's.
+func here(s *collectors.Snapshot) string {
+	if s.Live {
+		return "this host"
+	}
+	return "this machine"
+}
+
+// probeNote is added to the detail of a finding that rests on a probe made
+// under --root other than "/".
+func probeNote(s *collectors.Snapshot) string {
+	if s.Live {
+		return ""
+	}
+	return " (Probed from this machine, not from the host under --root: its DNS, proxy, firewall and trust store may differ.)"
+}
+
+// notProbed explains a target that was not contacted.
+func notProbed(reason string) string {
+	switch reason {
+	case collectors.SkipOffline:
+		return "--offline: no DNS query and no connection were made, so its reachability and certificate were not checked."
+	case collectors.SkipNotSelected:
+		return "The facts were collected without a check that judges this kind of target, so it was not contacted."
+	}
+	return "It was not contacted (" + reason + ")."
+}

@@ -8,8 +8,6 @@ import (
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
 )
 
-const seed000 = "000_2d2696da17b5a2f1.txt"
-
 var nsswitchPwb = &Check{
 	ID:    "nsswitch-pwb",
 	Title: "pwb is in nsswitch.conf, before sss/sssd, with no action items",
@@ -27,8 +25,9 @@ and that profile must be selected with with-mkhomedir.`,
 		{ID: "nss-authselect-custom-profile", Level: "must", Text: "Under authselect, /etc/authselect/custom/pwb/nsswitch.conf exists with the same pwb entries.", Source: seed000 + `: "sudo authselect create-profile pwb --base-on=minimal"`},
 		{ID: "nss-authselect-selected-applied", Level: "must", Text: "The selected authselect profile is custom/pwb with with-mkhomedir, and it is applied.", Source: seed000 + `: "sudo authselect select custom/pwb with-mkhomedir"`},
 	},
-	Docs: []string{"https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html"},
-	Run:  runNsswitchPwb,
+	Docs:  []string{"https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html"},
+	Needs: []collectors.Need{collectors.NeedWorkbench, collectors.NeedNSS},
+	Run:   runNsswitchPwb,
 }
 
 // nssDatabases are the lines the guide asks pwb to be added to.
@@ -178,7 +177,7 @@ func authselectFindings(c *Check, s *collectors.Snapshot) []Finding {
 	default:
 		for _, f := range pwbLines(c, collectors.AuthselectCustomPWB, s.NSS.CustomPWB) {
 			if f.Severity == Fail {
-				f.References = append([]string{c.rule("nss-authselect-custom-profile").Source}, f.References...)
+				f.References = append([]string{c.rule("nss-authselect-custom-profile").Reference()}, f.References...)
 			}
 			out = append(out, f)
 		}

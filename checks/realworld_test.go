@@ -13,14 +13,15 @@ import (
 	"github.com/posit-doctor/posit-doctor/collectors/host"
 )
 
-// TestRealWorldConfigsThroughChecks puts each real config from
-// ../shared/realworld/configs where the product reads it and runs every
-// check: none may error or crash, and the verdicts must make sense.
+// TestRealWorldConfigsThroughChecks puts each real config the project
+// carries (testdata/realworld, with SOURCES.md and LICENSES) where the
+// product reads it and runs every check: none may error or crash, and the
+// verdicts must make sense.
 func TestRealWorldConfigsThroughChecks(t *testing.T) {
-	dir := "../../shared/realworld/configs"
+	dir := "../testdata/realworld/configs"
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("SKIPPED: %s not beside the repository (%v)", dir, err)
+		t.Fatal(err)
 	}
 	dest := map[string]string{
 		".gcfg":              collectors.ConnectConfigPath,

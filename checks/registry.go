@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"github.com/posit-doctor/posit-doctor/collectors"
 	"sort"
 	"strings"
 )
@@ -26,6 +27,7 @@ var catalogue = mustCatalogue(
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
+	workbenchProxyAuth,
 	services,
 )
 
@@ -116,12 +118,26 @@ func Select(only, skip []string) ([]*Check, error) {
 	return out, nil
 }
 
-// NeedsNetwork reports whether any of cs judges network probes, so that a
-// run that selects none sends no traffic.
+// PlanFor is what a run of cs collects and whom it may contact: the union
+// of their Needs and Probes. With offline, nothing is contacted, whatever
+// the checks judge.
+func PlanFor(cs []*Check, offline bool) *collectors.Plan {
+	var needs []collectors.Need
+	var probes []collectors.ProbeKind
+	for _, c := range cs {
+		needs = append(needs, c.Needs...)
+		probes = append(probes, c.Probes...)
+	}
+	return collectors.NewPlan(needs, probes, offline)
+}
+
+// NeedsNetwork reports whether any of cs judges network probes (declares
+// Probes), so that a run that selects none sends no traffic. It reads the
+// checks' declarations, never a list of IDs, so a new network check cannot
+// be forgotten here.
 func NeedsNetwork(cs []*Check) bool {
 	for _, c := range cs {
-		switch c.ID {
-		case frontdoorTLS.ID, issuerReachable.ID, clockSkew.ID, connectLDAP.ID:
+		if len(c.Probes) > 0 {
 			return true
 		}
 	}

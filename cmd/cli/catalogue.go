@@ -29,7 +29,7 @@ type checkJSON struct {
 func describe(c *checks.Check) checkJSON {
 	j := checkJSON{ID: c.ID, Title: c.Title, Description: oneParagraph(c.Description), Docs: c.Docs, Rules: []ruleJSON{}}
 	for _, r := range c.Rules {
-		j.Rules = append(j.Rules, ruleJSON(r))
+		j.Rules = append(j.Rules, ruleJSON{ID: r.ID, Level: r.Level, Text: r.Text, Source: r.Reference()})
 	}
 	return j
 }
@@ -88,9 +88,9 @@ func newExplainCmd(env Env) *cobra.Command {
 			w := env.Stdout
 			fmt.Fprintf(w, "%s: %s\n\n", c.ID, c.Title)
 			fmt.Fprintln(w, strings.TrimSpace(c.Description))
-			fmt.Fprintln(w, "\nRules enforced (from ../shared/seeds/, inventoried in RULES.md):")
+			fmt.Fprintln(w, "\nRules enforced (each with the public Posit document that states it):")
 			for _, r := range c.Rules {
-				fmt.Fprintf(w, "  - %s [%s]: %s\n    source: %s\n", r.ID, r.Level, r.Text, r.Source)
+				fmt.Fprintf(w, "  - %s [%s]: %s\n    source: %s\n", r.ID, r.Level, r.Text, r.Reference())
 			}
 			if len(c.Docs) > 0 {
 				fmt.Fprintln(w, "\nPosit documentation:")

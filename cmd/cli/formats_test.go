@@ -46,10 +46,11 @@ func runJSON(t *testing.T, args ...string) (machineJSON, int) {
 func TestGoldenMachineFormats(t *testing.T) {
 	for _, scenario := range []string{"ubuntu-healthy", "secrets-exposed", "logs-errors"} {
 		root := fixture(t, scenario)
-		_, wantCode := runJSON(t, "run", "--root", root, "--since", "all")
+		_, wantCode := runJSON(t, append([]string{"run", "--root", root, "--since", "all"}, goldenArgs(scenario+".json")...)...)
 		for _, format := range machineFormats {
-			r := run(t, false, nil, "run", "--root", root, "--since", "all", "--format", format)
-			golden(t, scenario+"."+format, stable(r.stdout, root))
+			name := scenario + "." + format
+			r := run(t, false, nil, append([]string{"run", "--root", root, "--since", "all", "--format", format}, goldenArgs(name)...)...)
+			golden(t, name, stable(r.stdout, root))
 			if r.code != wantCode {
 				t.Errorf("%s %s: exit %d, want %d as with json (exit codes do not depend on the format)", scenario, format, r.code, wantCode)
 			}

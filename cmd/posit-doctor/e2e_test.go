@@ -84,25 +84,36 @@ func startNginx(t *testing.T, servers [][3]string) {
 }
 
 // TestFrontDoorAgainstNginx runs the built binary against real nginx as
-// the front door: a full chain passes, a leaf-only chain fails with the
-// missing-intermediate diagnosis, and openssl s_client agrees on both.
+// the front door: a full chain passes; a leaf whose issuer URL (AIA) names
+// an intermediate the server leaves out fails as a missing intermediate; a
+// leaf signed straight by a private root this host does not trust, and a
+// chain sent whole up to such a root, fail as an untrusted private CA
+// (adding intermediates would not help); openssl s_client agrees on each.
 func TestFrontDoorAgainstNginx(t *testing.T) {
 	ca := probetest.NewCA(t, "nginx")
 	dir := t.TempDir()
 	rootPEM := ca.RootPEM(t, dir)
 	goodCert, goodKey := probetest.WritePair(t, dir, "good", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"localhost", "127.0.0.1"}}))
-	leafCert, leafKey := probetest.WritePair(t, dir, "leaf", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"localhost", "127.0.0.1"}, LeafOnly: true}))
-	good, leafOnly := freePort(t), freePort(t)
-	startNginx(t, [][3]string{{good, goodCert, goodKey}, {leafOnly, leafCert, leafKey}})
+	leafCert, leafKey := probetest.WritePair(t, dir, "leaf", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"localhost", "127.0.0.1"}, LeafOnly: true, AIA: []string{"http://ca.test/intermediate.crt"}}))
+	private := probetest.NewCA(t, "private") // not in --ca-file
+	privCert, privKey := probetest.WritePair(t, dir, "private", private.Leaf(t, probetest.LeafOpts{Hosts: []string{"localhost", "127.0.0.1"}, FromRoot: true}))
+	fullCert, fullKey := probetest.WritePair(t, dir, "privatefull", private.Leaf(t, probetest.LeafOpts{Hosts: []string{"localhost", "127.0.0.1"}, SendRoot: true}))
+	good, leafOnly, privRoot, privFull := freePort(t), freePort(t), freePort(t), freePort(t)
+	startNginx(t, [][3]string{{good, goodCert, goodKey}, {leafOnly, leafCert, leafKey}, {privRoot, privCert, privKey}, {privFull, fullCert, fullKey}})
 	bin := buildBinary(t)
 	emptyRoot := t.TempDir()
 
 	for _, c := range []struct {
 		port, wantSev, wantFailure string
 		wantExit                   int
+		// what openssl s_client says (its verify error), and what our
+		// finding must say
+		opensslSays, detailSays string
 	}{
-		{good, "pass", "", 0},
-		{leafOnly, "fail", "tls-missing-intermediate", 2},
+		{good, "pass", "", 0, "", "posit-doctor test root nginx\" until"},
+		{leafOnly, "fail", "tls-missing-intermediate", 2, "unable to get local issuer certificate", "http://ca.test/intermediate.crt"},
+		{privRoot, "fail", "tls-untrusted-private-ca", 2, "unable to get local issuer certificate", `"posit-doctor test root private", a CA this host does not trust`},
+		{privFull, "fail", "tls-untrusted-private-ca", 2, "certificate in certificate chain", "sends the whole chain up to that root"},
 	} {
 		u := "https://localhost:" + c.port + "/"
 		cmd := exec.Command(bin, "run", "--root", emptyRoot, "--only", "frontdoor-tls", "--url", u, "--ca-file", rootPEM, "--format", "json", "--timeout", "3s")
@@ -111,8 +122,8 @@ func TestFrontDoorAgainstNginx(t *testing.T) {
 		code := cmd.ProcessState.ExitCode()
 		var rep struct {
 			Findings []struct {
-				Severity, Title, Detail string
-				Data                    map[string]any
+				Severity, Title, Detail, Remediation string
+				Data                                 map[string]any
 			}
 		}
 		if err := json.Unmarshal(out, &rep); err != nil || len(rep.Findings) != 1 {
@@ -126,14 +137,25 @@ func TestFrontDoorAgainstNginx(t *testing.T) {
 		if c.wantSev == "pass" && !strings.Contains(f.Detail, "--ca-file") {
 			t.Errorf("%s: the pass does not say an extra CA was used: %q", u, f.Detail)
 		}
+		if !strings.Contains(f.Detail, c.detailSays) {
+			t.Errorf("%s: detail %q does not say %q", u, f.Detail, c.detailSays)
+		}
+		if c.wantFailure == "tls-untrusted-private-ca" && strings.Contains(strings.ToLower(f.Remediation), "add the intermediate") {
+			t.Errorf("%s: a private root's fix tells the admin to add intermediates: %q", u, f.Remediation)
+		}
 		if _, err := exec.LookPath("openssl"); err == nil {
 			s := exec.Command("openssl", "s_client", "-connect", "127.0.0.1:"+c.port, "-servername", "localhost",
 				"-verify_hostname", "localhost", "-verify_return_error", "-CAfile", rootPEM, "-brief")
 			s.Stdin = strings.NewReader("")
-			err := s.Run()
+			sout, err := s.CombinedOutput()
 			if (err == nil) != (c.wantSev == "pass") {
 				t.Errorf("%s: openssl s_client verdict (ok=%v) disagrees with posit-doctor (%s)", u, err == nil, f.Severity)
 			}
+			if c.opensslSays != "" && !strings.Contains(string(sout), c.opensslSays) {
+				t.Errorf("%s: openssl s_client does not say %q:\n%s", u, c.opensslSays, sout)
+			}
+		} else {
+			t.Log("LOUD: openssl is not installed; the s_client comparison did not run")
 		}
 	}
 }

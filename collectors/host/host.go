@@ -2,15 +2,23 @@
 // files under a root, processes under <root>/proc, the OS family and the clock.
 //
 // Every path a caller passes is an absolute path as seen on the inspected
-// host ("/etc/nsswitch.conf"). Symbolic links are resolved by this package,
-// relative to the root, so that RHEL's absolute link
-// /etc/nsswitch.conf -> /etc/authselect/nsswitch.conf reads the root's file
-// and never the file of the machine posit-doctor happens to run on. A link
-// that would climb out of the root is refused.
+// host ("/etc/nsswitch.conf"). The kernel resolves it, not this package:
+// every open goes through github.com/cyphar/filepath-securejoin's pathrs-lite
+// OpenatInRoot, which is openat2(2) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS
+// from a descriptor of the root (and, on kernels before 5.6, a walk of one
+// component at a time with openat(O_PATH|O_NOFOLLOW) that re-checks every
+// ".."). Symbolic links are therefore followed as a chroot would follow them:
+// RHEL's absolute link /etc/nsswitch.conf -> /etc/authselect/nsswitch.conf
+// reads the root's file, a ".." at the root stays at the root, and a
+// directory swapped for a link to the outside between two of our calls is
+// resolved inside the root as well. There is no check-then-open gap: the
+// type and size checks are fstat(2) calls on the descriptor that was opened.
 //
-// The package only reads. Nothing here opens a file for writing, and a
-// non-regular file (FIFO, device, socket) is never opened at all, so a FIFO
-// where a config belongs cannot block the run.
+// The package only reads. Nothing here opens a file for writing. A path is
+// first opened O_PATH (which opens nothing: no device driver runs, a FIFO
+// cannot block), checked with fstat, and only a regular file or a directory
+// is then re-opened for reading, through /proc/thread-self/fd, so the bytes
+// read are those of the inode that was checked.
 package host
 
 import (
@@ -21,17 +29,18 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
 )
 
 // DefaultMaxConfigSize caps how much of a configuration file is read. Real
 // Posit configs are a few KiB; anything near this size is not a config.
 const DefaultMaxConfigSize = 4 << 20
-
-// maxLinkHops bounds symlink resolution, as the kernel's ELOOP does (40).
-const maxLinkHops = 40
 
 // Host is a read-only view of a machine rooted at Root.
 type Host struct {
@@ -42,10 +51,14 @@ type Host struct {
 	// MaxConfigSize caps ReadFile; zero means DefaultMaxConfigSize.
 	MaxConfigSize int64
 
-	// lstat and open are seams for tests that need failures a root user
-	// cannot produce with file modes (an unreadable file, an I/O error).
-	lstat func(string) (os.FileInfo, error)
-	open  func(string) (*os.File, error)
+	// rootDir is an O_PATH descriptor of Root, opened once: every lookup
+	// starts from it, so renaming or replacing the root's own path while
+	// we run changes nothing.
+	rootDir *os.File
+
+	// reopen is a seam for tests that need failures a root user cannot
+	// produce with file modes (an I/O error on read-open).
+	reopen func(handle *os.File, flags int) (*os.File, error)
 }
 
 // New returns a Host rooted at root (made absolute), with the real clock.
@@ -69,7 +82,11 @@ func New(root string) (*Host, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("--root %s is not a directory; pass the directory that stands for / on the inspected host", root)
 	}
-	return &Host{Root: abs, Now: time.Now}, nil
+	dir, err := os.OpenFile(abs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("--root %s: open: %w", root, err)
+	}
+	return &Host{Root: abs, Now: time.Now, rootDir: dir}, nil
 }
 
 // IsLive reports whether the host is the machine we run on (root "/"). Only
@@ -118,9 +135,9 @@ func (e *FileError) Hint() string {
 	case KindFIFO, KindDevice, KindSocket, KindDirectory:
 		return "replace it with a regular file"
 	case KindLoop:
-		return "fix the symbolic links so that they end at a regular file"
+		return "fix the symbolic links so that they end at a regular file (links through /proc magic links are not followed)"
 	case KindEscape:
-		return "the link points outside --root; inspect the target by hand or run with the right --root"
+		return "the path changed while it was resolved (a link or directory swapped under --root); run again, and inspect the tree by hand if it repeats"
 	case KindTooLarge:
 		return "a configuration file this large is almost certainly not the intended file"
 	case KindPermission:
@@ -135,6 +152,12 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &fe) && fe.Kind == KindNotFound
 }
 
+// IsPermission reports whether err is a FileError for a refused read.
+func IsPermission(err error) bool {
+	var fe *FileError
+	return errors.As(err, &fe) && fe.Kind == KindPermission
+}
+
 // Info describes a file on the inspected host after links are resolved.
 type Info struct {
 	Found    bool        // the final target exists (metadata below is valid)
@@ -144,6 +167,9 @@ type Info struct {
 	UID, GID int
 	Size     int64
 	ModTime  time.Time
+	// dev and ino identify the inode checked, so a re-open can prove it
+	// reads the same one.
+	dev, ino uint64
 }
 
 // Regular reports whether the target is a regular file.
@@ -157,133 +183,114 @@ func clean(p string) string {
 	return path.Clean(p)
 }
 
-// local maps a clean absolute host path to the path on this machine.
-func (h *Host) local(hostPath string) string {
-	if h.Root == "/" {
-		return hostPath
-	}
-	return filepath.Join(h.Root, filepath.FromSlash(hostPath))
-}
-
-func (h *Host) lstatFn() func(string) (os.FileInfo, error) {
-	if h.lstat != nil {
-		return h.lstat
-	}
-	return os.Lstat
-}
-
-// Resolve follows symbolic links in every component of p, inside the root,
-// and returns the resolved host path. Absolute link targets are taken
-// relative to the root; ".." never climbs above it: a link that tries is
-// refused with KindEscape. A missing final component is not an error here:
-// the resolved path is returned with a KindNotFound error.
-func (h *Host) Resolve(p string) (string, error) {
-	asked := clean(p)
-	lstat := h.lstatFn()
-	pending := strings.Split(strings.TrimPrefix(asked, "/"), "/")
-	resolved := "/"
-	hops := 0
-	for len(pending) > 0 {
-		comp := pending[0]
-		pending = pending[1:]
-		switch comp {
-		case "", ".":
-			continue
-		case "..":
-			if resolved == "/" {
-				return "", &FileError{Path: asked, Kind: KindEscape, Detail: "the path climbs above the root"}
-			}
-			resolved = path.Dir(resolved)
-			continue
-		}
-		next := path.Join(resolved, comp)
-		fi, err := lstat(h.local(next))
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-				rest := append([]string{next}, pending...)
-				return path.Join(rest...), &FileError{Path: asked, Kind: KindNotFound, Detail: "there is no such file", Err: err}
-			}
-			return "", classifyErr(asked, err)
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			resolved = next
-			continue
-		}
-		hops++
-		if hops > maxLinkHops {
-			return "", &FileError{Path: asked, Kind: KindLoop, Detail: fmt.Sprintf("resolving it took more than %d symbolic links (a loop?)", maxLinkHops)}
-		}
-		target, err := os.Readlink(h.local(next))
-		if err != nil {
-			return "", classifyErr(asked, err)
-		}
-		if strings.HasPrefix(target, "/") {
-			resolved = "/"
-		} else if escapes(resolved, target) {
-			return "", &FileError{Path: asked, Kind: KindEscape,
-				Detail: fmt.Sprintf("the symbolic link %s -> %s leads outside the root", next, target)}
-		}
-		pending = append(strings.Split(target, "/"), pending...)
-	}
-	return resolved, nil
-}
-
-// escapes reports whether a relative link target, taken from directory dir,
-// climbs above "/". The kernel would clamp at "/" inside a chroot; we refuse
-// instead, because such a link on a mounted disk almost always means the
-// author intended the live machine's file, which we must not read.
-func escapes(dir, target string) bool {
-	depth := strings.Count(strings.Trim(dir, "/"), "/") + 1
-	if dir == "/" {
-		depth = 0
-	}
-	for _, c := range strings.Split(target, "/") {
-		switch c {
-		case "", ".":
-		case "..":
-			depth--
-			if depth < 0 {
-				return true
-			}
-		default:
-			depth++
-		}
-	}
-	return false
-}
-
 func classifyErr(p string, err error) *FileError {
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return &FileError{Path: p, Kind: KindNotFound, Detail: "there is no such file", Err: err}
 	case errors.Is(err, fs.ErrPermission):
 		return &FileError{Path: p, Kind: KindPermission, Detail: "reading it was refused (permission denied)", Err: err}
 	case errors.Is(err, syscall.ELOOP):
-		return &FileError{Path: p, Kind: KindLoop, Detail: "it is a symbolic link loop", Err: err}
+		return &FileError{Path: p, Kind: KindLoop, Detail: "resolving it met a symbolic link loop, too many links, or a /proc magic link", Err: err}
+	case errors.Is(err, syscall.EXDEV):
+		return &FileError{Path: p, Kind: KindEscape, Detail: "the kernel refused to resolve it inside the root (it changed during the lookup)", Err: err}
 	}
 	return &FileError{Path: p, Kind: KindIO, Detail: "reading it failed: " + err.Error(), Err: err}
 }
 
-// Stat resolves p and describes its final target.
-func (h *Host) Stat(p string) (Info, error) {
+// lookup opens p under the root as an O_PATH descriptor (no data access,
+// no device open) and describes what it names. The caller closes the handle.
+func (h *Host) lookup(p string) (*os.File, Info, error) {
 	asked := clean(p)
-	res, err := h.Resolve(asked)
-	if err != nil {
-		return Info{Path: asked, Resolved: res}, err
+	in := Info{Path: asked}
+	if h.rootDir == nil {
+		return nil, in, &FileError{Path: asked, Kind: KindIO, Detail: "the host was not opened with host.New"}
 	}
-	fi, err := h.lstatFn()(h.local(res))
+	handle, err := pathrs.OpenatInRoot(h.rootDir, asked)
 	if err != nil {
-		return Info{Path: asked, Resolved: res}, classifyErr(asked, err)
+		return nil, in, classifyErr(asked, err)
 	}
-	return infoFrom(asked, res, fi), nil
+	var st unix.Stat_t
+	if err := unix.Fstat(int(handle.Fd()), &st); err != nil {
+		handle.Close()
+		return nil, in, classifyErr(asked, err)
+	}
+	in = infoFromStat(asked, h.resolvedName(handle, asked), &st)
+	return handle, in, nil
 }
 
-func infoFrom(asked, res string, fi os.FileInfo) Info {
-	in := Info{Found: true, Path: asked, Resolved: res, Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime(), UID: -1, GID: -1}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		in.UID, in.GID = int(st.Uid), int(st.Gid)
+// resolvedName turns the handle's name (the path on this machine after the
+// kernel followed the links) back into a host path.
+func (h *Host) resolvedName(handle *os.File, asked string) string {
+	name := handle.Name()
+	if h.Root == "/" {
+		if strings.HasPrefix(name, "/") {
+			return path.Clean(name)
+		}
+		return asked
 	}
-	return in
+	if name == h.Root {
+		return "/"
+	}
+	if rest, ok := strings.CutPrefix(name, h.Root+"/"); ok {
+		return clean(rest)
+	}
+	return asked
+}
+
+func infoFromStat(asked, res string, st *unix.Stat_t) Info {
+	return Info{
+		Found: true, Path: asked, Resolved: res,
+		Mode: modeOf(st), Size: st.Size,
+		ModTime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec),
+		UID:     int(st.Uid), GID: int(st.Gid),
+		dev: st.Dev, ino: st.Ino,
+	}
+}
+
+// modeOf converts stat(2) mode bits as os.Stat does.
+func modeOf(st *unix.Stat_t) fs.FileMode {
+	m := fs.FileMode(st.Mode & 0o777)
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFBLK:
+		m |= fs.ModeDevice
+	case unix.S_IFCHR:
+		m |= fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFDIR:
+		m |= fs.ModeDir
+	case unix.S_IFIFO:
+		m |= fs.ModeNamedPipe
+	case unix.S_IFLNK:
+		m |= fs.ModeSymlink
+	case unix.S_IFSOCK:
+		m |= fs.ModeSocket
+	}
+	if st.Mode&unix.S_ISGID != 0 {
+		m |= fs.ModeSetgid
+	}
+	if st.Mode&unix.S_ISUID != 0 {
+		m |= fs.ModeSetuid
+	}
+	if st.Mode&unix.S_ISVTX != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
+
+// Resolve returns the host path p names after the kernel followed its links
+// inside the root.
+func (h *Host) Resolve(p string) (string, error) {
+	in, err := h.Stat(p)
+	return in.Resolved, err
+}
+
+// Stat resolves p and describes its final target.
+func (h *Host) Stat(p string) (Info, error) {
+	handle, in, err := h.lookup(p)
+	if err != nil {
+		return in, err
+	}
+	handle.Close()
+	return in, nil
 }
 
 // notRegular turns the type of a non-regular file into a FileError.
@@ -301,51 +308,68 @@ func notRegular(p string, m fs.FileMode) *FileError {
 	return &FileError{Path: p, Kind: KindIO, Detail: fmt.Sprintf("it is not a regular file (mode %v); it was not read", m)}
 }
 
+// openChecked upgrades an O_PATH handle whose type was checked to a
+// readable descriptor of the very same inode. O_NOATIME keeps the read from
+// touching the inspected host's access times where we may (owner or root).
+func (h *Host) openChecked(handle *os.File, in Info, flags int) (*os.File, error) {
+	reopen := h.reopen
+	if reopen == nil {
+		reopen = pathrs.Reopen
+	}
+	f, err := reopen(handle, flags|unix.O_NOATIME)
+	if errors.Is(err, syscall.EPERM) {
+		f, err = reopen(handle, flags)
+	}
+	if err != nil {
+		return nil, classifyErr(in.Path, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		f.Close()
+		return nil, classifyErr(in.Path, err)
+	}
+	if st.Dev != in.dev || st.Ino != in.ino {
+		f.Close()
+		return nil, &FileError{Path: in.Path, Kind: KindEscape, Detail: "the file changed between the check and the read; it was not read"}
+	}
+	return f, nil
+}
+
 // Open resolves p and opens it for reading, refusing anything that is not a
-// regular file. The file is opened with O_NONBLOCK and O_NOFOLLOW and checked
-// again after opening, so a file swapped for a FIFO or a link between the
-// check and the open still cannot block or escape.
+// regular file. The type is checked on the O_PATH descriptor before any
+// read-open, and the read descriptor is proven to be the same inode.
 func (h *Host) Open(p string) (*os.File, Info, error) {
-	in, err := h.Stat(p)
+	handle, in, err := h.lookup(p)
 	if err != nil {
 		return nil, in, err
 	}
+	defer handle.Close()
 	if !in.Regular() {
 		return nil, in, notRegular(in.Path, in.Mode)
 	}
-	var f *os.File
-	if h.open != nil {
-		f, err = h.open(h.local(in.Resolved))
-	} else {
-		f, err = os.OpenFile(h.local(in.Resolved), os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
-	}
+	f, err := h.openChecked(handle, in, unix.O_RDONLY|unix.O_NOCTTY|unix.O_NONBLOCK)
 	if err != nil {
-		return nil, in, classifyErr(in.Path, err)
+		return nil, in, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, in, classifyErr(in.Path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, in, notRegular(in.Path, fi.Mode())
-	}
-	return f, infoFrom(in.Path, in.Resolved, fi), nil
+	return f, in, nil
 }
 
 // ReadFile reads a whole configuration file, up to MaxConfigSize. Files in
 // /proc report size 0, so the cap is enforced on the bytes read, not on the
 // size the file claims.
 func (h *Host) ReadFile(p string) ([]byte, Info, error) {
+	limit := h.MaxConfigSize
+	if limit <= 0 {
+		limit = DefaultMaxConfigSize
+	}
 	f, in, err := h.Open(p)
 	if err != nil {
 		return nil, in, err
 	}
 	defer f.Close()
-	limit := h.MaxConfigSize
-	if limit <= 0 {
-		limit = DefaultMaxConfigSize
+	if in.Size > limit {
+		return nil, in, &FileError{Path: in.Path, Kind: KindTooLarge,
+			Detail: fmt.Sprintf("it is larger than %d bytes (%d on disk); it was not parsed", limit, in.Size)}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
@@ -361,21 +385,24 @@ func (h *Host) ReadFile(p string) ([]byte, Info, error) {
 // ReadDir lists the names in a host directory, sorted. A missing directory
 // is an empty list with a KindNotFound error.
 func (h *Host) ReadDir(p string) ([]string, error) {
-	in, err := h.Stat(p)
+	handle, in, err := h.lookup(p)
 	if err != nil {
 		return nil, err
 	}
+	defer handle.Close()
 	if !in.Mode.IsDir() {
 		return nil, &FileError{Path: in.Path, Kind: KindIO, Detail: "it is not a directory"}
 	}
-	entries, err := os.ReadDir(h.local(in.Resolved))
+	d, err := h.openChecked(handle, in, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
 	if err != nil {
 		return nil, classifyErr(in.Path, err)
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
+	sort.Strings(names)
 	return names, nil
 }
 

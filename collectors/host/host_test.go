@@ -76,21 +76,64 @@ func TestAbsoluteSymlinkResolvesInsideRoot(t *testing.T) {
 	}
 }
 
-func TestRefusesToLeaveRoot(t *testing.T) {
-	h := mkroot(t, map[string]string{"etc/x": "x"}, map[string]string{
+// A link that climbs above the root is resolved as a chroot would resolve it
+// (".." at the root stays at the root): it reads the root's file of that
+// name, or nothing, and never the file outside.
+func TestLinksNeverLeaveRoot(t *testing.T) {
+	outer := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outer, "secret"), []byte("OUTSIDE"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := mkroot(t, map[string]string{"etc/x": "x", "etc/passwd": "inside passwd"}, map[string]string{
 		"etc/up":      "../../../../../../etc/passwd",
 		"etc/sub/up2": "../../../etc/hostname",
+		"etc/abs-out": filepath.Join(outer, "secret"),
+		"etc/rel-out": strings.Repeat("../", 20) + strings.TrimPrefix(filepath.Join(outer, "secret"), "/"),
+		"etc/dir-out": outer,
 	})
-	for _, p := range []string{"/etc/up", "/etc/sub/up2", "/../etc/passwd"} {
-		_, _, err := h.ReadFile(p)
-		if kindOf(err) != KindEscape && !(p == "/../etc/passwd" && err != nil) {
-			t.Errorf("%s: err = %v, want %s", p, err, KindEscape)
+	cases := map[string]string{
+		"/etc/up":             "inside passwd",
+		"/../etc/passwd":      "inside passwd",
+		"/etc/sub/up2":        "", // the root has no /etc/hostname
+		"/etc/abs-out":        "",
+		"/etc/rel-out":        "",
+		"/etc/dir-out/secret": "",
+	}
+	for p, want := range cases {
+		data, _, err := h.ReadFile(p)
+		if strings.Contains(string(data), "OUTSIDE") {
+			t.Fatalf("%s read the file outside the root", p)
+		}
+		if want == "" {
+			if kindOf(err) != KindNotFound {
+				t.Errorf("%s: err = %v, want %s", p, err, KindNotFound)
+			}
+			continue
+		}
+		if err != nil || string(data) != want {
+			t.Errorf("%s: %q, %v; want %q", p, data, err, want)
 		}
 	}
 	// A link that climbs and comes back down inside stays allowed.
 	h2 := mkroot(t, map[string]string{"etc/a/f": "ok"}, map[string]string{"etc/b/l": "../a/f"})
 	if data, _, err := h2.ReadFile("/etc/b/l"); err != nil || string(data) != "ok" {
 		t.Errorf("relative link inside root: %q, %v", data, err)
+	}
+}
+
+// /proc magic links (/proc/self/root, /proc/<pid>/fd/N) would jump to
+// wherever the kernel says; RESOLVE_NO_MAGICLINKS refuses them.
+func TestMagicLinksRefused(t *testing.T) {
+	h := mkroot(t, map[string]string{"etc/x": "x"}, map[string]string{"etc/self-root": "/proc/self/root"})
+	if _, _, err := h.ReadFile("/etc/self-root/etc/hostname"); err == nil {
+		t.Error("a link to /proc/self/root inside a fixture root read something")
+	}
+	live, err := New("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := live.ReadFile("/proc/self/root/etc/hostname"); kindOf(err) != KindLoop {
+		t.Errorf("/proc/self/root/etc/hostname on the live root: err = %v, want %s (magic link refused)", err, KindLoop)
 	}
 }
 
@@ -147,15 +190,14 @@ func TestDeviceOnLiveRoot(t *testing.T) {
 func TestPermissionAndIOErrors(t *testing.T) {
 	h := mkroot(t, map[string]string{"etc/secret": "s"}, nil)
 	// Root can read mode-000 files, so inject the refusal a non-root user sees.
-	h.open = func(string) (*os.File, error) {
+	h.reopen = func(*os.File, int) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: "x", Err: fs.ErrPermission}
 	}
 	_, _, err := h.ReadFile("/etc/secret")
 	if kindOf(err) != KindPermission || !strings.Contains(err.Error(), "sudo") {
 		t.Errorf("err = %v, want permission with a sudo hint", err)
 	}
-	h.open = nil
-	h.lstat = func(string) (os.FileInfo, error) { return nil, syscall.EIO }
+	h.reopen = func(*os.File, int) (*os.File, error) { return nil, syscall.EIO }
 	_, _, err = h.ReadFile("/etc/secret")
 	if kindOf(err) != KindIO {
 		t.Errorf("err = %v, want %s", err, KindIO)

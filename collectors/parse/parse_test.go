@@ -1,8 +1,11 @@
 package parse
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -156,13 +159,18 @@ func TestNscdPAMAuthselectOS(t *testing.T) {
 	}
 }
 
-// TestRealWorldConfigs parses every real config in ../shared/realworld/configs
-// with the grammar its name says.
+// TestRealWorldConfigs parses every real config the project carries
+// (testdata/realworld/configs) with the grammar its name says, and checks
+// each file is the one SOURCES.md names (its sha256 prefix).
 func TestRealWorldConfigs(t *testing.T) {
-	dir := "../../../shared/realworld/configs"
+	dir := "../../testdata/realworld/configs"
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("SKIPPED: %s not beside the repository (%v)", dir, err)
+		t.Fatal(err)
+	}
+	sources, err := os.ReadFile("../../testdata/realworld/SOURCES.md")
+	if err != nil {
+		t.Fatal(err)
 	}
 	n := 0
 	for _, e := range entries {
@@ -170,6 +178,13 @@ func TestRealWorldConfigs(t *testing.T) {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		row := regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(name) + "` \\|.*\\| ([0-9a-f]{12}) \\|$").FindSubmatch(sources)
+		if row == nil {
+			t.Errorf("%s: no row in SOURCES.md (where it comes from, its licence)", name)
+		} else if got := hex.EncodeToString(sum[:])[:12]; got != string(row[1]) {
+			t.Errorf("%s: sha256 %s, SOURCES.md says %s (the copy is no longer verbatim)", name, got, row[1])
 		}
 		switch {
 		case strings.HasSuffix(name, ".gcfg"):

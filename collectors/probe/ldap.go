@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -100,14 +101,53 @@ func startTLS(conn net.Conn) error {
 	if opTag != 0x78 {
 		return fmt.Errorf("the answer is not an ExtendedResponse (tag 0x%02x)", opTag)
 	}
-	codeTag, code, err := splitBERTagged(op)
+	codeTag, code, rest, err := berElement(op)
 	if err != nil || codeTag != 0x0a || len(code) == 0 {
 		return errors.New("the ExtendedResponse has no result code")
 	}
 	if code[0] != 0 {
-		return fmt.Errorf("the server answered result code %d (0 is success)", code[0])
+		// The server's own words (diagnosticMessage, after matchedDN) say
+		// why, e.g. OpenLDAP's "unsupported extended operation" when it
+		// has no TLS configured.
+		msg := ""
+		if _, _, rest, err := berElement(rest); err == nil {
+			if tag, diag, _, err := berElement(rest); err == nil && tag == 0x04 {
+				msg = printable(string(diag))
+			}
+		}
+		name := ldapResultNames[int(code[0])]
+		if name != "" {
+			name = " (" + name + ")"
+		}
+		if msg != "" {
+			return fmt.Errorf("the server refused it: %q, result code %d%s", msg, code[0], name)
+		}
+		return fmt.Errorf("the server refused it with result code %d%s and no message", code[0], name)
 	}
 	return nil
+}
+
+// ldapResultNames are RFC 4511's names for the result codes a StartTLS
+// refusal carries.
+var ldapResultNames = map[int]string{
+	1: "operationsError", 2: "protocolError", 3: "timeLimitExceeded", 7: "authMethodNotSupported",
+	8: "strongerAuthRequired", 12: "unavailableCriticalExtension", 51: "busy", 52: "unavailable",
+	53: "unwillingToPerform", 80: "other",
+}
+
+// printable keeps a server's message to one line of printable text, at
+// most 200 bytes.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return strings.ToValidUTF8(s, "")
 }
 
 // readBER reads one BER element (tag, definite length) from r.

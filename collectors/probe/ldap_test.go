@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestLDAPProbes(t *testing.T) {
 		{"starttls refused", probetest.LDAPServer(t, cert, "starttls", 2), probe.LDAPStartTLS, nil, probe.FailLDAPStartTLS},
 		{"ldaps ok", probetest.LDAPServer(t, cert, "tls", 0), probe.LDAPTLS, nil, probe.OK},
 		{"ldaps internal CA via TLSCACertificate", probetest.LDAPServer(t, internalCert, "tls", 0), probe.LDAPTLS, internalPEM, probe.OK},
-		{"ldaps internal CA without it", probetest.LDAPServer(t, internalCert, "tls", 0), probe.LDAPTLS, nil, probe.FailTLSUntrusted},
+		{"ldaps internal CA without it", probetest.LDAPServer(t, internalCert, "tls", 0), probe.LDAPTLS, nil, probe.FailTLSUnknownIssuer},
 		{"starttls against an LDAPS port", probetest.LDAPServer(t, cert, "tls", 0), probe.LDAPStartTLS, nil, probe.FailLDAPStartTLS},
 		{"plain reachable", probetest.LDAPServer(t, cert, "plain", 0), probe.LDAPPlain, nil, probe.OK},
 		{"closed", probetest.Closed(t), probe.LDAPPlain, nil, probe.FailRefused},
@@ -38,6 +39,10 @@ func TestLDAPProbes(t *testing.T) {
 		r := p.LDAP(context.Background(), at(c.addr), c.mode, c.ca)
 		if r.Failure != c.want {
 			t.Errorf("%s: %q (%s), want %q", c.name, r.Failure, r.Error, c.want)
+		}
+		// A refusal keeps the server's own words, not only its code.
+		if c.name == "starttls refused" && !strings.Contains(r.Error, `"unsupported extended operation", result code 2 (protocolError)`) {
+			t.Errorf("starttls refused: error %q lost the server's message", r.Error)
 		}
 	}
 	if r := p.LDAP(context.Background(), "ldap.test", probe.LDAPPlain, nil); r.Failure != probe.FailConnect {

@@ -13,6 +13,7 @@ package probe
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -43,6 +44,13 @@ const (
 	FailTLSUntrusted     Failure = "tls-untrusted"
 	FailTLSSelfSigned    Failure = "tls-self-signed"
 	FailTLSMissingInterm Failure = "tls-missing-intermediate"
+	// FailTLSPrivateCA: the chain ends at a CA this host does not trust
+	// and nothing suggests a missing link: the last certificate sent is a
+	// root (self-issued), or names no issuer to fetch (no AIA caIssuers).
+	FailTLSPrivateCA Failure = "tls-untrusted-private-ca"
+	// FailTLSUnknownIssuer: the issuer is unknown and the evidence fits a
+	// missing intermediate as well as an untrusted private CA.
+	FailTLSUnknownIssuer Failure = "tls-unknown-issuer"
 	FailTLSHostname      Failure = "tls-hostname"
 	FailTLSExpired       Failure = "tls-expired"
 	FailTLSNotYetValid   Failure = "tls-not-yet-valid"
@@ -135,14 +143,18 @@ type CertInfo struct {
 	NotAfter   time.Time `json:"not_after"`
 	IsCA       bool      `json:"is_ca,omitempty"`
 	SelfSigned bool      `json:"self_signed,omitempty"`
-	SHA256     string    `json:"sha256"`
+	// CAIssuers are the certificate's AIA caIssuers URLs: where its
+	// issuer's certificate can be fetched (public CAs set them).
+	CAIssuers []string `json:"ca_issuers,omitempty"`
+	SHA256    string   `json:"sha256"`
 }
 
 // Info describes a certificate for a report.
 func Info(c *x509.Certificate) CertInfo {
 	sum := sha256.Sum256(c.Raw)
 	ci := CertInfo{Subject: c.Subject.String(), Issuer: c.Issuer.String(), NotBefore: c.NotBefore.UTC(),
-		NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA, SelfSigned: selfSigned(c), SHA256: hex.EncodeToString(sum[:])}
+		NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA, SelfSigned: selfSigned(c), SHA256: hex.EncodeToString(sum[:]),
+		CAIssuers: append([]string(nil), c.IssuingCertificateURL...)}
 	ci.SANs = append(ci.SANs, c.DNSNames...)
 	for _, ip := range c.IPAddresses {
 		ci.SANs = append(ci.SANs, ip.String())
@@ -166,9 +178,13 @@ type TLSResult struct {
 	Failure Failure `json:"failure,omitempty"`
 	Error   string  `json:"error,omitempty"`
 	// Version is the negotiated protocol ("TLS 1.3").
-	Version           string     `json:"version,omitempty"`
-	VersionNum        uint16     `json:"version_num,omitempty"`
-	Chain             []CertInfo `json:"chain,omitempty"` // as sent, leaf first
+	Version    string     `json:"version,omitempty"`
+	VersionNum uint16     `json:"version_num,omitempty"`
+	Chain      []CertInfo `json:"chain,omitempty"` // as sent, leaf first
+	// Anchors are the certificates of the verified chain that the server
+	// did not send (the trusted root), so every certificate the run relied
+	// on can be dated.
+	Anchors           []CertInfo `json:"anchors,omitempty"`
 	Verified          bool       `json:"verified"`
 	SentIntermediates bool       `json:"sent_intermediates"`
 	ExtraCA           bool       `json:"extra_ca,omitempty"` // --ca-file was in the roots
@@ -376,12 +392,13 @@ func (p *Prober) tlsOver(ctx context.Context, raw net.Conn, host, port string, r
 	for _, c := range st.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	_, verr := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host, CurrentTime: p.cfg.Now()})
+	chains, verr := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host, CurrentTime: p.cfg.Now()})
 	if verr != nil {
-		r.Failure, r.Error = classifyVerify(verr, leaf, len(st.PeerCertificates), p.cfg.Now()), verr.Error()
+		r.Failure, r.Error = classifyVerify(verr, st.PeerCertificates, p.cfg.Now()), verr.Error()
 		conn.Close()
 		return nil, r
 	}
+	r.Anchors = anchors(chains, st.PeerCertificates)
 	r.Verified = true
 	if st.Version < tls.VersionTLS12 {
 		r.Failure = FailTLSProtocol
@@ -391,10 +408,11 @@ func (p *Prober) tlsOver(ctx context.Context, raw net.Conn, host, port string, r
 	return conn, r
 }
 
-func classifyVerify(err error, leaf *x509.Certificate, sent int, now time.Time) Failure {
+func classifyVerify(err error, sent []*x509.Certificate, now time.Time) Failure {
 	var he x509.HostnameError
 	var ce x509.CertificateInvalidError
 	var ue x509.UnknownAuthorityError
+	leaf := sent[0]
 	switch {
 	case errors.As(err, &he):
 		return FailTLSHostname
@@ -404,14 +422,55 @@ func classifyVerify(err error, leaf *x509.Certificate, sent int, now time.Time) 
 		}
 		return FailTLSExpired
 	case errors.As(err, &ue):
-		if selfSigned(leaf) {
+		if len(sent) == 1 && selfSigned(leaf) {
 			return FailTLSSelfSigned
 		}
-		if sent == 1 {
-			return FailTLSMissingInterm
-		}
+		return classifyUnknownIssuer(sent)
 	}
 	return FailTLSUntrusted
+}
+
+// classifyUnknownIssuer tells an untrusted private CA from a missing
+// intermediate by what the server sent. The last certificate sent is where
+// the chain stops:
+//   - a root (self-issued): the chain is complete and its root is not
+//     trusted here: a private CA; adding intermediates cannot help;
+//   - one naming its issuer's URL (AIA caIssuers, which public CAs set):
+//     that issuer exists and the server left it out;
+//   - the leaf alone, naming no issuer URL: issued by a CA that publishes
+//     nothing, which is what private CAs look like;
+//   - an intermediate naming no issuer URL: either a further intermediate
+//     is missing or its root is private; the evidence does not decide.
+func classifyUnknownIssuer(sent []*x509.Certificate) Failure {
+	top := sent[len(sent)-1]
+	switch {
+	case bytes.Equal(top.RawSubject, top.RawIssuer):
+		return FailTLSPrivateCA
+	case len(top.IssuingCertificateURL) > 0:
+		return FailTLSMissingInterm
+	case len(sent) == 1:
+		return FailTLSPrivateCA
+	}
+	return FailTLSUnknownIssuer
+}
+
+// anchors are the certificates of the first verified chain that the
+// server did not send.
+func anchors(chains [][]*x509.Certificate, sent []*x509.Certificate) []CertInfo {
+	if len(chains) == 0 {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, c := range sent {
+		have[string(c.Raw)] = true
+	}
+	var out []CertInfo
+	for _, c := range chains[0] {
+		if !have[string(c.Raw)] {
+			out = append(out, Info(c))
+		}
+	}
+	return out
 }
 
 // TLS probes the TLS layer of an https URL.

@@ -39,8 +39,17 @@ func startPeers(t *testing.T, ca *probetest.CA) []peer {
 		mk("self-signed", "self.test", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"self.test"}, SelfSigned: true}), probe.FailTLSSelfSigned, 0, 0),
 		mk("expired", "expired.test", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"expired.test"}, NotBefore: now.Add(-60 * 24 * time.Hour), NotAfter: now.Add(-24 * time.Hour)}), probe.FailTLSExpired, 0, 0),
 		mk("wrong-host", "connect.test", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"elsewhere.test"}}), probe.FailTLSHostname, 0, 0),
-		mk("leaf-only", "leafonly.test", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"leafonly.test"}, LeafOnly: true}), probe.FailTLSMissingInterm, 0, 0),
-		mk("other-ca", "otherca.test", other.Leaf(t, probetest.LeafOpts{Hosts: []string{"otherca.test"}}), probe.FailTLSUntrusted, 0, 0),
+		// The leaf names its issuer's URL (AIA), as public CAs' leaves do,
+		// and the server leaves that intermediate out.
+		mk("leaf-only", "leafonly.test", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"leafonly.test"}, LeafOnly: true, AIA: []string{"http://ca.test/inter.crt"}}), probe.FailTLSMissingInterm, 0, 0),
+		// A private root this host does not trust signed the leaf directly:
+		// there is no intermediate to add.
+		mk("private-root-leaf", "private.test", other.Leaf(t, probetest.LeafOpts{Hosts: []string{"private.test"}, FromRoot: true}), probe.FailTLSPrivateCA, 0, 0),
+		// The whole chain up to the untrusted root is sent.
+		mk("private-root-sent", "privatefull.test", other.Leaf(t, probetest.LeafOpts{Hosts: []string{"privatefull.test"}, SendRoot: true}), probe.FailTLSPrivateCA, 0, 0),
+		// An intermediate naming no issuer URL, whose issuer is unknown: a
+		// further intermediate may be missing, or the root is private.
+		mk("other-ca", "otherca.test", other.Leaf(t, probetest.LeafOpts{Hosts: []string{"otherca.test"}}), probe.FailTLSUnknownIssuer, 0, 0),
 		mk("tls1.1", "old.test", ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"old.test"}}), probe.FailTLSProtocol, tls.VersionTLS10, tls.VersionTLS11),
 	}
 }

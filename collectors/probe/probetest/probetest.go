@@ -67,6 +67,12 @@ func sign(t testing.TB, tpl, parent *x509.Certificate, pub, priv any) *x509.Cert
 
 // NewCA makes a root ("posit-doctor test root <name>") and an intermediate.
 func NewCA(t testing.TB, name string) *CA {
+	return NewCAWithIntermediate(t, name, time.Now().Add(5*365*24*time.Hour))
+}
+
+// NewCAWithIntermediate is NewCA with an intermediate expiring at interNotAfter
+// (a short-lived intermediate whose expiry the checks must date).
+func NewCAWithIntermediate(t testing.TB, name string, interNotAfter time.Time) *CA {
 	now := time.Now()
 	ca := &CA{rootKey: key(t), interKey: key(t)}
 	rootTpl := &x509.Certificate{SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "posit-doctor test root " + name},
@@ -74,7 +80,7 @@ func NewCA(t testing.TB, name string) *CA {
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}
 	ca.Root = sign(t, rootTpl, rootTpl, &ca.rootKey.PublicKey, ca.rootKey)
 	interTpl := &x509.Certificate{SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "posit-doctor test intermediate " + name},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(5 * 365 * 24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		NotBefore: now.Add(-time.Hour), NotAfter: interNotAfter, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}
 	ca.Inter = sign(t, interTpl, ca.Root, &ca.interKey.PublicKey, ca.rootKey)
 	ca.Pool = x509.NewCertPool()
@@ -89,6 +95,11 @@ type LeafOpts struct {
 	NotAfter   time.Time
 	SelfSigned bool
 	LeafOnly   bool // do not send the intermediate
+	// FromRoot issues the leaf straight from the root (a private CA with
+	// no intermediate); SendRoot sends the root after the chain.
+	FromRoot, SendRoot bool
+	// AIA sets the leaf's caIssuers URLs (where its issuer can be fetched).
+	AIA []string
 }
 
 // Leaf issues a server certificate from the intermediate (or self-signs it)
@@ -118,12 +129,20 @@ func (ca *CA) Leaf(t testing.TB, o LeafOpts) tls.Certificate {
 		tpl.Issuer = tpl.Subject
 		leaf = sign(t, tpl, tpl, &k.PublicKey, k)
 		chain = append(chain, leaf.Raw)
+	} else if o.FromRoot {
+		tpl.IssuingCertificateURL = o.AIA
+		leaf = sign(t, tpl, ca.Root, &k.PublicKey, ca.rootKey)
+		chain = append(chain, leaf.Raw)
 	} else {
+		tpl.IssuingCertificateURL = o.AIA
 		leaf = sign(t, tpl, ca.Inter, &k.PublicKey, ca.interKey)
 		chain = append(chain, leaf.Raw)
 		if !o.LeafOnly {
 			chain = append(chain, ca.Inter.Raw)
 		}
+	}
+	if o.SendRoot && !o.SelfSigned {
+		chain = append(chain, ca.Root.Raw)
 	}
 	return tls.Certificate{Certificate: chain, PrivateKey: k, Leaf: leaf}
 }
@@ -297,8 +316,15 @@ func LDAPServer(t testing.TB, cert tls.Certificate, mode string, resultCode byte
 		if _, err := io.ReadFull(c, body); err != nil {
 			return
 		}
-		// LDAPMessage{1, ExtendedResponse{resultCode, "", ""}}
-		c.Write([]byte{0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, resultCode, 0x04, 0x00, 0x04, 0x00})
+		// LDAPMessage{1, ExtendedResponse{resultCode, "", diagnostic}};
+		// a refusal carries OpenLDAP's message for a server without TLS.
+		diag := ""
+		if resultCode != 0 {
+			diag = "unsupported extended operation"
+		}
+		op := append([]byte{0x0a, 0x01, resultCode, 0x04, 0x00, 0x04, byte(len(diag))}, diag...)
+		msg := append([]byte{0x02, 0x01, 0x01, 0x78, byte(len(op))}, op...)
+		c.Write(append([]byte{0x30, byte(len(msg))}, msg...))
 		if resultCode != 0 {
 			return
 		}
