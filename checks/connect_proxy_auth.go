@@ -23,8 +23,9 @@ or users bypass it). Proxied authentication has no groups.`,
 		{ID: "proxy-usernameheader-match", Level: "must", Text: "ProxyAuth.UsernameHeader (default X-Auth-Username) matches what the proxy sets.", Source: seed004 + " § 10.9.4 Configuring Proxied Authentication"},
 		{ID: "proxy-no-groups", Level: "should", Text: "Proxied authentication does not support groups.", Source: seed004 + " § 10.9.6 Groups"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/proxied/"},
-	Run:  runConnectProxyAuth,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/proxied/"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedLogs},
+	Run:   runConnectProxyAuth,
 }
 
 func runConnectProxyAuth(c *Check, s *collectors.Snapshot) []Finding {

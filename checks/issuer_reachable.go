@@ -35,6 +35,7 @@ that can fail has its own diagnosis.`,
 		"https://docs.posit.co/connect/admin/authentication/oauth2/",
 		"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html",
 	},
+	Needs:  []collectors.Need{collectors.NeedProbes},
 	Probes: []collectors.ProbeKind{collectors.ProbeIssuer},
 	Run:    runIssuerReachable,
 }
@@ -67,14 +68,14 @@ func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) F
 	}
 	entra := strings.Contains(is.Issuer, "login.microsoftonline.com")
 	switch is.Skipped {
-	case "placeholder":
+	case collectors.SkipPlaceholder:
 		fix := "Replace the placeholder with your real issuer URL."
 		if entra || strings.Contains(is.Issuer, "tenant") {
 			fix = "Use Entra's form https://login.microsoftonline.com/<your tenant ID>/v2.0, with the tenant ID from the app registration's Overview page."
 		}
 		return fail("the issuer still holds a placeholder",
 			fmt.Sprintf("%s = %q contains a documentation placeholder; no request was made.", name, is.Issuer), fix, "issuer-placeholder")
-	case "not https":
+	case collectors.SkipNotHTTPS:
 		return fail("the issuer is not an https:// URL",
 			fmt.Sprintf("%s = %q. The documents require an HTTPS issuer.", name, is.Issuer),
 			"Use the https:// issuer URL published by your IdP.", "issuer-https")
@@ -83,6 +84,13 @@ func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) F
 		return fail("the issuer is the discovery document's URL, not the issuer",
 			fmt.Sprintf("%s ends in %s; the product appends that path itself, so it would fetch %s%s.", name, wellKnown, is.Issuer, wellKnown),
 			fmt.Sprintf("Set %s to %s.", name, strings.TrimSuffix(strings.TrimRight(is.Issuer, "/"), wellKnown)), "issuer-not-metadata-url")
+	}
+	if is.Skipped != "" {
+		f := c.finding(Skip, fmt.Sprintf("%s: %s not probed (%s)", name, is.Issuer, is.Skipped), "issuer-discovery-metadata")
+		f.Detail = notProbed(is.Skipped) + " It is an https:// URL without a placeholder and is not the discovery document's URL, which is what can be judged without the network."
+		f.Evidence = ev
+		f.Data = map[string]any{"issuer": is.Issuer, "setting": name, "skipped": is.Skipped}
+		return f
 	}
 	d := is.Probe
 	h := d.Discovery
@@ -99,7 +107,7 @@ func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) F
 		if is.Legacy {
 			rules = append(rules, "issuer-legacy-discovery-endpoint")
 		}
-		f := fail(fmt.Sprintf("discovery failed (%s)", failure), "Fetching "+d.URL+" from this host: "+what+".", fix, rules...)
+		f := fail(fmt.Sprintf("discovery failed (%s)", failure), "Fetching "+d.URL+" from "+here(s)+": "+what+"."+probeNote(s), fix, rules...)
 		f.Data["failure"], f.Data["url"] = string(failure), d.URL
 		return f
 	}
@@ -180,7 +188,7 @@ func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) F
 		}
 	}
 	f := c.finding(Pass, fmt.Sprintf("%s: discovery and signing keys fetched from %s", name, hostOf(is.Issuer)), "issuer-discovery-metadata", "issuer-ca-signed-cert", "issuer-egress-443")
-	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s). Certificates: %s.", d.URL, d.JWKSURI, d.JWKSKeys, chainSummary(discChain))
+	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s). Certificates: %s.", d.URL, d.JWKSURI, d.JWKSKeys, chainSummary(discChain)) + probeNote(s)
 	if entra && !strings.HasSuffix(strings.TrimRight(is.Issuer, "/"), "/v2.0") {
 		f.Severity = Info
 		f.Title = name + ": reachable, but not Entra's v2.0 issuer"

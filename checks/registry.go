@@ -121,6 +121,19 @@ func Select(only, skip []string) ([]*Check, error) {
 	return out, nil
 }
 
+// PlanFor is what a run of cs collects and whom it may contact: the union
+// of their Needs and Probes. With offline, nothing is contacted, whatever
+// the checks judge.
+func PlanFor(cs []*Check, offline bool) *collectors.Plan {
+	var needs []collectors.Need
+	var probes []collectors.ProbeKind
+	for _, c := range cs {
+		needs = append(needs, c.Needs...)
+		probes = append(probes, c.Probes...)
+	}
+	return collectors.NewPlan(needs, probes, offline)
+}
+
 // NeedsNetwork reports whether any of cs judges network probes (declares
 // Probes), so that a run that selects none sends no traffic. It reads the
 // checks' declarations, never a list of IDs, so a new network check cannot
@@ -132,20 +145,4 @@ func NeedsNetwork(cs []*Check) bool {
 		}
 	}
 	return false
-}
-
-// ProbeKinds lists the kinds of network target cs judge (their Probes,
-// deduplicated, in catalogue order): the run contacts no other kind.
-func ProbeKinds(cs []*Check) []collectors.ProbeKind {
-	out := []collectors.ProbeKind{}
-	seen := map[collectors.ProbeKind]bool{}
-	for _, c := range cs {
-		for _, k := range c.Probes {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-	}
-	return out
 }

@@ -47,15 +47,15 @@ func samlSourceIssues(s *collectors.Snapshot, f collectors.SAMLFact, r samlRules
 	name, ev := f.Setting.Name, samlEv(f)
 	data := map[string]any{"source": f.Source, "setting": name}
 	switch f.Skipped {
-	case "placeholder":
+	case collectors.SkipPlaceholder:
 		return []issue{{sev: Fail, rule: r.source, title: name + " is still a documentation placeholder", ev: ev, data: data,
 			detail: fmt.Sprintf("%s = %q: the IdP's metadata URL was never filled in, so no one can sign in.", name, f.Source),
 			fix:    "Copy the metadata URL from the IdP's application page (Entra ID: App Federation Metadata Url; Okta: Metadata URL) into " + name + " and restart the product."}}
-	case "not https":
+	case collectors.SkipNotHTTPS:
 		return []issue{{sev: Fail, rule: r.source, title: name + " is not an https:// URL", ev: ev, data: data,
 			detail: fmt.Sprintf("%s = %q. Metadata fetched over plain HTTP can be replaced on the way, and with it the IdP's signing certificate.", name, f.Source),
 			fix:    "Use the IdP's https:// metadata URL."}}
-	case "not an absolute URL":
+	case collectors.SkipNotAbsolute:
 		what := "is not an absolute URL"
 		if strings.ContainsAny(f.Source, " \t\r\n") {
 			what = "has whitespace in it"
@@ -65,8 +65,9 @@ func samlSourceIssues(s *collectors.Snapshot, f collectors.SAMLFact, r samlRules
 			fix:    "Set it to the IdP's https:// metadata URL (or the absolute path of a saved copy of the metadata)."}}
 	case "":
 	default:
-		return []issue{{sev: Skip, rule: r.fetch, title: name + ": " + f.Source + " not fetched", ev: ev, data: data,
-			detail: "The metadata URL is https and has no placeholder; it was " + f.Skipped + "."}}
+		data["skipped"] = f.Skipped
+		return []issue{{sev: Skip, rule: r.fetch, title: fmt.Sprintf("%s: %s not fetched (%s)", name, f.Source, f.Skipped), ev: ev, data: data,
+			detail: notProbed(f.Skipped) + " It is an https URL without a placeholder, which is what can be judged without the network."}}
 	}
 	where := f.Source
 	if f.HTTP != nil && f.HTTP.Failure != probe.OK {
@@ -81,7 +82,7 @@ func samlSourceIssues(s *collectors.Snapshot, f collectors.SAMLFact, r samlRules
 			data["certificates"] = certificatesData(hostOf(f.Source), chainOf(tls))
 		}
 		return []issue{{sev: Fail, rule: r.fetch, title: fmt.Sprintf("%s: the IdP metadata could not be fetched (%s)", name, f.HTTP.Failure), ev: ev, data: data,
-			detail: "Fetching " + f.Source + " from " + "this host: " + what + ".", fix: fix}}
+			detail: "Fetching " + f.Source + " from " + here(s) + ": " + what + "." + probeNote(s), fix: fix}}
 	}
 	switch f.ErrorKind {
 	case "unreadable":

@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"context"
 	"crypto/x509"
 	"net/url"
 	"strings"
@@ -52,24 +51,24 @@ var (
 // samlTargets lists the metadata sources the configs name, and stats the
 // SP key and certificate files they name (metadata only: never read, so
 // never copied into a bundle).
-func (c *collection) samlTargets() []SAMLFact {
+func (j *job) samlTargets() []SAMLFact {
 	var out []SAMLFact
-	if cf := c.snap.Connect; cf != nil && cf.Config != nil && connectProviderIs(cf.Config, "saml") {
+	if cf := j.snap.Connect; cf != nil && cf.Config != nil && connectProviderIs(cf.Config, "saml") {
 		for _, k := range connectSAMLSources {
 			if e, ok := cf.Config.Get("SAML", k); ok && strings.TrimSpace(e.Value) != "" {
 				out = append(out, samlFact("connect", gset("SAML."+k, cf.ConfigPath, e), e.Value))
 			}
 		}
 	}
-	if w := c.snap.Workbench; w != nil && w.RServer.Enabled("auth-saml") {
+	if w := j.snap.Workbench; w != nil && w.RServer.Enabled("auth-saml") {
 		for _, k := range workbenchSAMLSources {
 			if e, ok := w.RServer.Get(k); ok && strings.TrimSpace(e.Value) != "" {
 				out = append(out, samlFact("workbench", kset(k, RServerConfPath, e), e.Value))
 			}
 		}
 	}
-	for _, k := range SAMLSPKeys(c.snap) {
-		c.stat(k.Raw)
+	for _, k := range SAMLSPKeys(j.snap) {
+		j.stat(k.Raw)
 	}
 	return out
 }
@@ -95,17 +94,17 @@ func samlFact(product string, set Setting, raw string) SAMLFact {
 	return f
 }
 
-// collectSAML reads each metadata file and fetches each metadata URL that
-// may be contacted (mayContact: a selected check judges SAML metadata and
-// the run may use the network), concurrently, each within the prober's
-// deadline.
-func (c *collection) collectSAML(ctx context.Context, p *probe.Prober, mayContact bool) {
-	facts := c.samlTargets()
+// collectSAML reads each metadata file and fetches each metadata URL the
+// plan may contact (a selected check judges saml-metadata, not --offline),
+// concurrently, each within the prober's deadline.
+func (j *job) collectSAML() {
+	ctx, p, plan := j.ctx, j.opts.Prober, j.plan
+	facts := j.samlTargets()
 	var wg sync.WaitGroup
 	for i := range facts {
 		f := &facts[i]
 		if f.Kind == "file" {
-			data, ff, err := c.read(f.Source)
+			data, ff, err := j.read(f.Source)
 			if err != nil {
 				f.ErrorKind, f.Error = "unreadable", fileErr(ff, err)
 				continue
@@ -116,16 +115,22 @@ func (c *collection) collectSAML(ctx context.Context, p *probe.Prober, mayContac
 		u, err := url.Parse(f.Source)
 		switch {
 		case Placeholder(f.Source):
-			f.Skipped = "placeholder"
+			f.Skipped = SkipPlaceholder
 			continue
 		case err != nil || u.Host == "" || strings.ContainsAny(f.Source, " \t\r\n"):
-			f.Skipped = "not an absolute URL"
+			f.Skipped = SkipNotAbsolute
 			continue
 		case u.Scheme != "https":
-			f.Skipped = "not https"
+			f.Skipped = SkipNotHTTPS
 			continue
-		case p == nil || !mayContact:
-			f.Skipped = "not fetched: no selected check judges SAML metadata, or the run may not use the network"
+		case plan.Offline:
+			f.Skipped = SkipOffline
+			continue
+		case !plan.MayContact(ProbeSAMLMetadata):
+			f.Skipped = SkipNotSelected
+			continue
+		case p == nil:
+			f.Skipped = "no prober" // tests and analysis: nothing is contacted
 			continue
 		}
 		wg.Add(1)
@@ -139,9 +144,7 @@ func (c *collection) collectSAML(ctx context.Context, p *probe.Prober, mayContac
 		}()
 	}
 	wg.Wait()
-	c.mu.Lock()
-	c.snap.SAML = facts
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.SAML = facts })
 }
 
 // parse reads a metadata document into f's derived facts.

@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posit-doctor/posit-doctor/checks"
 	"github.com/posit-doctor/posit-doctor/redact"
@@ -183,27 +186,14 @@ func dataNumber(v any) (float64, bool) {
 var severities = []checks.Severity{checks.Pass, checks.Info, checks.Warn, checks.Fail, checks.Skip, checks.Error}
 
 // writePrometheus renders the contract metrics of a (redacted) report.
+// Every family goes through a promFamily, so a series is unique by its
+// printed labels: two values that print alike (two invalid UTF-8 bytes
+// both shown as U+FFFD, two secrets both redacted, two long targets with a
+// common prefix) would otherwise be two samples of one series, which
+// node_exporter's textfile collector refuses ("was collected before with
+// the same name and label values") and whose first value it drops.
 func writePrometheus(w io.Writer, r *Report) error {
 	var b bytes.Buffer
-	family := func(name, help string) {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
-	}
-	sample := func(name string, value float64, labels ...string) {
-		b.WriteString(name)
-		if len(labels) > 0 {
-			b.WriteByte('{')
-			for i := 0; i < len(labels); i += 2 {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				fmt.Fprintf(&b, "%s=\"%s\"", labels[i], escapeLabel(labels[i+1]))
-			}
-			b.WriteByte('}')
-		}
-		b.WriteByte(' ')
-		b.WriteString(strconv.FormatFloat(value, 'f', -1, 64))
-		b.WriteByte('\n')
-	}
 
 	// Checks in report (catalogue) order, with their counts per severity.
 	var order []string
@@ -216,13 +206,15 @@ func writePrometheus(w io.Writer, r *Report) error {
 		counts[f.Check][f.Severity]++
 	}
 
-	family("posit_doctor_findings", "Findings of the last run by check and severity.")
+	findings := newPromFamily("posit_doctor_findings", "Findings of the last run by check and severity.", sum)
 	for _, id := range order {
 		for _, sev := range severities {
-			sample("posit_doctor_findings", float64(counts[id][sev]), "check", id, "severity", sev.String())
+			findings.add(float64(counts[id][sev]), "check", id, "severity", sev.String())
 		}
 	}
-	family("posit_doctor_check_ok", "1 when the check found nothing worse than info, 0 otherwise; checks that were skipped entirely are left out.")
+	findings.writeTo(&b)
+
+	checkOK := newPromFamily("posit_doctor_check_ok", "1 when the check found nothing worse than info, 0 otherwise; checks that were skipped entirely are left out.", minimum)
 	for _, id := range order {
 		c := counts[id]
 		total := 0
@@ -236,23 +228,35 @@ func writePrometheus(w io.Writer, r *Report) error {
 		if c[checks.Warn]+c[checks.Fail]+c[checks.Error] > 0 {
 			ok = 0
 		}
-		sample("posit_doctor_check_ok", ok, "check", id)
+		checkOK.add(ok, "check", id)
 	}
-	family("posit_doctor_exit_code", "Exit code of the last run: 0 nothing worse than info, 1 warn, 2 fail, 3 error.")
-	sample("posit_doctor_exit_code", float64(r.ExitCode()))
-	family("posit_doctor_run_duration_seconds", "How long the last run took.")
-	sample("posit_doctor_run_duration_seconds", float64(r.DurationMS)/1000)
-	family("posit_doctor_last_run_timestamp_seconds", "When the last run ended, in seconds since the Unix epoch.")
+	checkOK.writeTo(&b)
+
+	exit := newPromFamily("posit_doctor_exit_code", "Exit code of the last run: 0 nothing worse than info, 1 warn, 2 fail, 3 error.", maximum)
+	exit.add(float64(r.ExitCode()))
+	exit.writeTo(&b)
+
+	duration := newPromFamily("posit_doctor_run_duration_seconds", "How long the last run took.", maximum)
+	duration.add(float64(r.DurationMS) / 1000)
+	duration.writeTo(&b)
+
 	ended := 0.0
 	if t, err := time.Parse(time.RFC3339, r.StartedAt); err == nil {
 		ended = float64(t.Unix()) + float64(r.DurationMS)/1000
 	}
-	sample("posit_doctor_last_run_timestamp_seconds", ended)
-	family("posit_doctor_cert_expiry_timestamp_seconds", "When each certificate seen expires (the soonest per check and target), in seconds since the Unix epoch.")
+	last := newPromFamily("posit_doctor_last_run_timestamp_seconds", "When the last run ended, in seconds since the Unix epoch.", maximum)
+	last.add(ended)
+	last.writeTo(&b)
+
+	// The soonest expiry wins when two targets print alike: an alert must
+	// fire for the first certificate to expire, not the last one listed.
+	certs := newPromFamily("posit_doctor_cert_expiry_timestamp_seconds", "When each certificate seen expires (the soonest per check and target), in seconds since the Unix epoch.", minimum)
 	for _, c := range Certificates(r.Findings) {
-		sample("posit_doctor_cert_expiry_timestamp_seconds", float64(c.NotAfter.Unix()), "check", c.Check, "target", c.Target)
+		certs.add(float64(c.NotAfter.Unix()), "check", c.Check, "target", c.Target)
 	}
-	family("posit_doctor_log_error_lines", "Error lines in the product logs within the --since window, per log.")
+	certs.writeTo(&b)
+
+	logLines := newPromFamily("posit_doctor_log_error_lines", "Error lines in the product logs within the --since window, per log.", sum)
 	lines := LogErrorLines(r.Findings)
 	logs := make([]string, 0, len(lines))
 	for l := range lines {
@@ -260,19 +264,83 @@ func writePrometheus(w io.Writer, r *Report) error {
 	}
 	sort.Strings(logs)
 	for _, l := range logs {
-		sample("posit_doctor_log_error_lines", lines[l], "log", l)
+		logLines.add(lines[l], "log", l)
 	}
+	logLines.writeTo(&b)
+
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-// escapeLabel escapes a label value as the exposition format wants:
-// backslash, double quote and line feed. Invalid UTF-8 becomes U+FFFD, and
-// other control characters are shown as ⟨U+XXXX⟩ (see showControls).
-func escapeLabel(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-	return showControls(s)
+// promFamily is one gauge family's samples, unique by their printed label
+// set, in the order first seen; merge combines two values that print alike.
+type promFamily struct {
+	name, help string
+	merge      func(a, b float64) float64
+	keys       []string
+	values     map[string]float64
+}
+
+func sum(a, b float64) float64 { return a + b }
+
+func minimum(a, b float64) float64 { return math.Min(a, b) }
+
+func maximum(a, b float64) float64 { return math.Max(a, b) }
+
+func newPromFamily(name, help string, merge func(a, b float64) float64) *promFamily {
+	return &promFamily{name: name, help: help, merge: merge, values: map[string]float64{}}
+}
+
+// add records a sample; labels are name, value pairs, the values as they
+// are (add escapes and caps them).
+func (p *promFamily) add(value float64, labels ...string) {
+	var b strings.Builder
+	b.WriteString(p.name)
+	if len(labels) > 0 {
+		b.WriteByte('{')
+		for i := 0; i+1 < len(labels); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(labels[i] + `="` + labelValue(labels[i+1]) + `"`)
+		}
+		b.WriteByte('}')
+	}
+	key := b.String()
+	if old, ok := p.values[key]; ok {
+		p.values[key] = p.merge(old, value)
+		return
+	}
+	p.keys = append(p.keys, key)
+	p.values[key] = value
+}
+
+func (p *promFamily) writeTo(b *bytes.Buffer) {
+	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", p.name, p.help, p.name)
+	for _, k := range p.keys {
+		b.WriteString(k + " " + strconv.FormatFloat(p.values[k], 'f', -1, 64) + "\n")
+	}
+}
+
+// MaxLabelRunes caps a label value: a target or log name is for telling
+// series apart on a dashboard, and a 10 MB value from a hostile config must
+// not become a 10 MB series in every scrape.
+const MaxLabelRunes = 256
+
+// labelValue is a label value as printed: valid UTF-8, controls shown as
+// ⟨U+XXXX⟩, capped at MaxLabelRunes on a rune boundary before it is
+// escaped (so an escape is never cut in half). A capped value ends in "…"
+// and 8 hex digits of the SHA-256 of the whole (redacted) value, so two
+// long values with a common prefix stay two series.
+func labelValue(s string) string {
+	shown := showControls(strings.ToValidUTF8(s, "\uFFFD"))
+	if utf8.RuneCountInString(shown) > MaxLabelRunes {
+		sum := sha256.Sum256([]byte(s))
+		tag := "…" + hex.EncodeToString(sum[:4])
+		rs := []rune(shown)
+		shown = string(rs[:MaxLabelRunes-utf8.RuneCountInString(tag)]) + tag
+	}
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(shown)
 }
 
 // TextfileTarget checks --textfile DIR before any work and returns the file

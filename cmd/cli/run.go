@@ -33,10 +33,15 @@ type RunOptions struct {
 	BundleFormat string
 	Pseudonymize bool
 	Textfile     string
+	Offline      bool
 	args         []string // the command line, for the bundle manifest
 }
 
 const bundleDefault = "\x00default"
+
+// checkDeadline bounds the checks themselves (pure functions of the facts:
+// milliseconds); it only turns a bug that hangs one into an error finding.
+const checkDeadline = 10 * time.Second
 
 func newRunCmd(env Env) *cobra.Command {
 	opts := &RunOptions{}
@@ -69,6 +74,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringVar(&opts.CAFile, "ca-file", "", "an extra PEM CA bundle to trust in the TLS probes (reported as such)")
 	f.StringVar(&opts.Textfile, "textfile", "", "also write the metrics to DIR/"+report.TextfileName+" for node_exporter's textfile collector (atomically, mode 0644)")
 	f.StringVar(&opts.Color, "color", "auto", "colour in text output: auto, always or never")
+	f.BoolVar(&opts.Offline, "offline", false, "send nothing: no DNS query, no connection; the network checks judge only what needs no network and skip their probes")
 	return cmd
 }
 
@@ -163,8 +169,18 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	}
 	h.Now = env.Now
 
-	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, ProbeKinds: checks.ProbeKinds(selected)}
-	if checks.NeedsNetwork(selected) {
+	// Collect only what the selected checks read, and contact only the
+	// kinds of target they judge (nothing at all with --offline).
+	plan := checks.PlanFor(selected, opts.Offline)
+	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, Plan: plan,
+		Deadlines: map[collectors.Need]time.Duration{
+			// An issuer costs at most two probes (discovery, then keys),
+			// each with its own --timeout, all concurrent.
+			collectors.NeedProbes: 2*opts.Timeout + time.Second,
+			// One metadata fetch per source, concurrent.
+			collectors.NeedSAML: opts.Timeout + time.Second,
+		}}
+	if len(plan.Probes) > 0 && !plan.Offline {
 		pc := probe.Config{Timeout: opts.Timeout, CAFile: opts.CAFile, Now: env.Now}
 		if env.ProbeConfig != nil {
 			env.ProbeConfig(&pc)
@@ -175,13 +191,13 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		}
 		copts.Prober = p
 	}
-	// Every probe has its own --timeout deadline and runs concurrently; an
-	// issuer costs at most two of them (discovery, then keys). This outer
-	// deadline only guards against something stuck elsewhere.
-	runCtx, cancel := context.WithTimeout(ctx, 2*opts.Timeout+2*time.Second)
+	// Each collector has its own deadline (Options.Deadlines): one that
+	// overruns fails only the checks that read its facts. ctx is the
+	// interrupt; the checks, pure functions, get a deadline of their own.
+	snap := collectors.Collect(ctx, h, copts)
+	checkCtx, cancel := context.WithTimeout(ctx, checkDeadline)
 	defer cancel()
-	snap := collectors.Collect(runCtx, h, copts)
-	findings := checks.Run(runCtx, snap, selected)
+	findings := checks.Run(checkCtx, snap, selected)
 	if ctx.Err() != nil {
 		fmt.Fprintln(env.Stderr, "posit-doctor: interrupted; no report written")
 		return exitCode(report.ExitInterrupted)
