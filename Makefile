@@ -42,6 +42,7 @@ test-deps:
 	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	  command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	  command -v prometheus-node-exporter >/dev/null 2>&1 || missing="$$missing prometheus-node-exporter"; \
 	  command -v rpm >/dev/null 2>&1 || missing="$$missing rpm"; \
 	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
 	  command -v dpkg-deb >/dev/null 2>&1 || missing="$$missing dpkg"; \

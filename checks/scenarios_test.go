@@ -348,6 +348,9 @@ func TestRulesInventory(t *testing.T) {
 		for _, r := range c.Rules {
 			if _, ok := inInventory[r.ID]; !ok {
 				t.Errorf("check %s cites rule %s, which is in no checks/rules/*.md inventory", c.ID, r.ID)
+			} else if strings.HasPrefix(filepath.Base(inInventory[r.ID]), "public") && !strings.Contains(r.Source, "https://docs.posit.co/") {
+				// A rule of the public documentation cites its page.
+				t.Errorf("check %s rule %s (%s) does not cite its docs.posit.co page: %q", c.ID, r.ID, inInventory[r.ID], r.Source)
 			}
 			covered[r.ID] = c.ID
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"os"
 	"os/exec"
 	"path"
 	"strings"
@@ -203,6 +204,17 @@ func (j *job) services() {
 		return
 	}
 	if _, err := exec.LookPath("systemctl"); err != nil {
+		return
+	}
+	// sd_booted(3): systemd runs as init exactly when /run/systemd/system
+	// is a directory. In a container it usually is not, and systemctl
+	// only answers "System has not been booted with systemd".
+	if fi, err := os.Stat("/run/systemd/system"); err != nil || !fi.IsDir() {
+		why := "/run/systemd/system does not exist, so systemd is not the init system"
+		if comm, err := os.ReadFile("/proc/1/comm"); err == nil {
+			why += " (PID 1 is " + strings.TrimSpace(string(comm)) + ")"
+		}
+		j.set(func(s *Snapshot) { s.Services, s.NoSystemd = Services{}, why })
 		return
 	}
 	sv := Services{}

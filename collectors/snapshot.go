@@ -133,10 +133,16 @@ type Snapshot struct {
 	Processes   []host.Process        `json:"processes,omitempty"`
 	Logs        []*LogFacts           `json:"logs,omitempty"`
 	Probes      *ProbeFacts           `json:"probes,omitempty"`
+	// SAML are the IdP metadata sources the products name (files read,
+	// URLs fetched when a selected check judges them).
+	SAML []SAMLFact `json:"saml,omitempty"`
 	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
 	PEM          map[string]PEMFact `json:"pem,omitempty"`
 	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`
 	Services     Services           `json:"services,omitempty"`
+	// NoSystemd says why systemd could not be asked on the live host (it
+	// is not PID 1, as in most containers); Services is then empty.
+	NoSystemd string `json:"no_systemd,omitempty"`
 	// Errors are collectors that failed or overran their deadline.
 	Errors []string `json:"errors,omitempty"`
 	// Collected lists the collectors this snapshot holds the facts of (the

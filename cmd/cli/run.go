@@ -178,10 +178,14 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 			return usageError("--url %q: want an absolute http:// or https:// URL", u)
 		}
 	}
+	var textfile *report.TextfileDir
 	if opts.Textfile != "" {
-		if _, err := report.TextfileTarget(opts.Textfile); err != nil {
+		// Opened once, now: refused before any work, and written later
+		// through this handle whatever happens to the name meanwhile.
+		if textfile, err = report.OpenTextfileDir(opts.Textfile); err != nil {
 			return usageError("%v", err)
 		}
+		defer textfile.Close()
 	}
 	h, err := host.New(opts.Root)
 	if err != nil {
@@ -197,6 +201,8 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 			// An issuer costs at most two probes (discovery, then keys),
 			// each with its own --timeout, all concurrent.
 			collectors.NeedProbes: 2*opts.Timeout + time.Second,
+			// One metadata fetch per source, concurrent.
+			collectors.NeedSAML: opts.Timeout + time.Second,
 		}}
 	if len(plan.Probes) > 0 && !plan.Offline {
 		pc := probe.Config{Timeout: opts.Timeout, CAFile: opts.CAFile, Now: env.Now}
@@ -242,8 +248,8 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	if err := report.Write(out, rep, format, report.Options{Color: color}, redact.New()); err != nil {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
-	if opts.Textfile != "" {
-		if err := report.WriteTextfile(opts.Textfile, rep, redact.New()); err != nil {
+	if textfile != nil {
+		if err := textfile.Write(rep, redact.New()); err != nil {
 			return &exitError{code: report.ExitError, err: err}
 		}
 	}
