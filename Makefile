@@ -71,6 +71,7 @@ fuzz:
 	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzTerminalText$$' -fuzztime $(FUZZTIME)
 
 ## stress: the symlink-swap races against --root for STRESSTIME (10s) each,
 ## under the race detector: a directory and a last component are swapped for
