@@ -71,6 +71,10 @@ func authSpans(s string, i int) []span {
 			}
 		}
 	}
+	if len(s)-a > 7 && strings.EqualFold(s[a:a+7], "digest ") {
+		// Digest's parameters are quoted: the value runs to the line's end.
+		return digestResponse(s, a+7, len(s))
+	}
 	region := s[a:end]
 	if strings.HasPrefix(strings.TrimSpace(region), "[REDACTED") {
 		return nil

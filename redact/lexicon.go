@@ -208,6 +208,9 @@ func secretName(name string) (secret bool, kind string) {
 	var bufA [256]byte
 	var boundsA [32][2]int
 	buf, words := nameWords(name, bufA[:0], boundsA[:0])
+	if strings.EqualFold(name, "user-id") {
+		return true, "" // Workbench's sign-in cookie: user|expiry|HMAC
+	}
 	hit := false
 	for _, w := range words {
 		if secretWord(buf[w[0]:w[1]]) {
@@ -365,7 +368,7 @@ func valueEnd(s string, i int, jsonish bool) int {
 		case '%':
 			if j+2 < len(s) {
 				h := strings.ToUpper(s[j+1 : j+3])
-				if h == "26" || h == "20" || h == "22" || h == "27" || h == "2C" && jsonish {
+				if h == "26" {
 					return j
 				}
 			}
@@ -471,7 +474,7 @@ func (r *Redactor) keyValues(s string) string {
 		sep := sepAt(s, j)
 		if sep == 0 {
 			// A command-line flag: --password X, -password X.
-			flag := start >= 1 && s[start-1] == '-' && (start == 1 || s[start-2] == ' ' || s[start-2] == '-' || s[start-2] == '"')
+			flag := s[start] == '-' && (start == 0 || s[start-1] == ' ' || s[start-1] == '"' || s[start-1] == '\'')
 			if !flag || j == i || j >= len(s) {
 				continue
 			}
@@ -518,7 +521,10 @@ func configKV(s string) (k0, k1, v0 int, ok bool) {
 		i++
 	}
 	k0 = i
-	for i < len(s) && isKeyByte(s[i]) {
+	for i < len(s) && (isKeyByte(s[i]) || encodedKeyByte(s, i)) {
+		if s[i] == '%' {
+			i += 2
+		}
 		i++
 	}
 	k1 = i
