@@ -17,13 +17,12 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/posit-doctor
 
 ## run: build, materialise a fixture host and inspect it (SCENARIO=name)
-# The fixture's URLs are documentation hosts, so the network checks are
-# skipped here: a demo should not send DNS queries for them.
-NETWORK_CHECKS := frontdoor-tls,issuer-reachable,clock-skew
+# The fixture's URLs are documentation hosts, so the demo runs --offline:
+# no DNS query, no connection; the network checks judge what needs none.
 run: build
 	$(GO) run ./cmd/mkfixture $(SCENARIO) build/hosts/$(SCENARIO)
-	@$(BIN) run --root build/hosts/$(SCENARIO) --skip $(NETWORK_CHECKS); status=$$?; \
-	  echo "(posit-doctor exited $$status; network checks skipped on the fixture; on a real host: sudo $(BIN) run)"
+	@$(BIN) run --root build/hosts/$(SCENARIO) --offline; status=$$?; \
+	  echo "(posit-doctor exited $$status; --offline: nothing was sent; on a real host: sudo $(BIN) run)"
 
 ## package: dist/posit-doctor_<version>_amd64.deb and .rpm (nfpm): the binary,
 ## man pages, completions, systemd units and /etc/default/posit-doctor
@@ -43,10 +42,12 @@ test-deps:
 	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	  command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	  command -v prometheus-node-exporter >/dev/null 2>&1 || missing="$$missing prometheus-node-exporter"; \
 	  command -v rpm >/dev/null 2>&1 || missing="$$missing rpm"; \
 	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
 	  command -v dpkg-deb >/dev/null 2>&1 || missing="$$missing dpkg"; \
 	  command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
+	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \

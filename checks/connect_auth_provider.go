@@ -28,8 +28,9 @@ password, PAM and LDAP.`,
 		{ID: "connect-require-external-usernames", Level: "info", Text: "LDAP, PAM and Proxy reject a login without a valid username unless RequireExternalUsernames = false.", Source: seed004 + " § 10.3 Username requirements"},
 		{ID: "connect-password-editableby-admin", Level: "should", Text: "Password provider with SelfRegistration = false: set Password.UserInfoEditableBy = Admin.", Source: seed004 + " § 10.4.1 Password"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/"},
-	Run:  runConnectAuthProvider,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/"},
+	Needs: []collectors.Need{collectors.NeedConnect},
+	Run:   runConnectAuthProvider,
 }
 
 var knownProviders = map[string]bool{"password": true, "ldap": true, "oauth2": true, "pam": true, "proxy": true, "saml": true}
@@ -58,8 +59,14 @@ func runConnectAuthProvider(c *Check, s *collectors.Snapshot) []Finding {
 		issues = append(issues, issue{sev: Info, rule: "connect-provider-valid", title: "Authentication.Provider is not set: Connect uses password authentication",
 			detail: "With no [Authentication] Provider, Connect signs users in with its own passwords.", fix: "Set [Authentication] Provider = oauth2 (OpenID Connect), saml, ldap, pam or proxy if that is what you meant."})
 	case !knownProviders[prov]:
-		issues = append(issues, issue{sev: Warn, rule: "connect-provider-valid", title: fmt.Sprintf("Authentication.Provider %q is outside the documented set", pe.Value),
-			detail: "The documents name password, ldap, oauth2, pam and proxy (current Connect also has saml). A misspelt provider stops Connect from starting.", fix: "Use one of password, ldap, oauth2, pam, proxy or saml.", ev: ev})
+		detail := "The documents name password, ldap, oauth2, pam and proxy (current Connect also has saml). Connect refuses to start with any other value, so nobody can sign in."
+		fix := "Use one of password, ldap, oauth2, pam, proxy or saml, then restart Connect."
+		if strings.Contains(prov, "kerberos") || strings.Contains(prov, "krb") || strings.Contains(prov, "gssapi") {
+			detail += " Kerberos is not a provider of its own: Connect uses it through PAM (Provider = pam, with PAM.AuthenticatedSessionService for Kerberos tickets) or behind an authenticating proxy (Provider = proxy)."
+			fix = "Set Provider = pam (with a Kerberos-enabled PAM service) or Provider = proxy behind a Kerberos-authenticating proxy, then restart Connect."
+		}
+		issues = append(issues, issue{sev: Fail, rule: "connect-provider-valid", title: fmt.Sprintf("Authentication.Provider %q is not a Connect provider: Connect will not start", pe.Value),
+			detail: detail, fix: fix, ev: ev})
 	}
 	for _, ps := range providerSections {
 		p, sec := ps[0], ps[1]

@@ -22,6 +22,9 @@ func TestConnectAuthProviderScenarios(t *testing.T) {
 		"connect-ldap-healthy": {
 			{"info", "Connect uses ldap authentication; SSO is recommended", "/etc/rstudio-connect/rstudio-connect.gcfg:5"},
 		},
+		"connect-provider-unknown": {
+			{"fail", "Authentication.Provider \"kerberos\" is not a Connect provider: Connect will not start", "/etc/rstudio-connect/rstudio-connect.gcfg:5"},
+		},
 		"gcfg-binary": {
 			{"fail", "Connect cannot read", ""},
 		},

@@ -47,9 +47,11 @@ TLSCACertificate. No bind is attempted: posit-doctor never sends a credential.`,
 		{ID: "ldap-uniqueid-not-dn", Level: "should", Text: "UniqueIdAttribute is a persistent attribute (objectGUID, entryUUID), not DN.", Source: seed004 + " § 10.6.3 LDAP or AD Configuration Settings (UniqueIdAttribute)"},
 		{ID: "ldap-no-slash-in-dn", Level: "must", Text: "DNs containing '/' are not supported.", Source: seed004 + " § 10.6 LDAP and Active Directory"},
 		{ID: "ldap-permitted-login-group-dn", Level: "must", Text: "PermittedLoginGroup (older: WhitelistedLoginGroup) values are group DNs, one per key.", Source: seed004 + " § 10.6.3 LDAP or AD Configuration Settings (PermittedLoginGroup)"},
+		{ID: "ldap-encrypted", Level: "should", Text: "TLS or StartTLS is on, so bind passwords do not cross the network in clear text.", Source: "Posit Connect Admin Guide: Configuration appendix, LDAP § ServerTLS and StartTLS (https://docs.posit.co/connect/admin/appendix/configuration/#LDAP)"},
 		{ID: "ldap-debug-log", Level: "info", Text: "[Debug] Log = ldap gives verbose LDAP logs.", Source: seed003 + " § 10.4 LDAP and Active Directory"},
 	},
 	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/ldap-based/"},
+	Needs:  []collectors.Need{collectors.NeedConnect, collectors.NeedProbes},
 	Probes: []collectors.ProbeKind{collectors.ProbeLDAP},
 	Run:    runConnectLDAP,
 }
@@ -101,9 +103,19 @@ func runConnectLDAP(c *Check, s *collectors.Snapshot) []Finding {
 		issues = append(issues, issue{sev: Info, rule: "ldap-debug-log", title: "[Debug] Log includes ldap (verbose)",
 			detail: "Connect logs LDAP exchanges; needed for cryptic StartTLS errors, noisy otherwise.", fix: "Remove it when done.", ev: gcfgEv(s, e)})
 	}
-	return c.emit(issues, fmt.Sprintf("%s complete and consistent", plural(len(names), "LDAP section is", "LDAP sections are")),
-		"Required keys are set, TLS settings agree, bind settings go together, values are quoted where they must be.",
+	verified, certs := "", []map[string]any(nil)
+	if s.Probes != nil && s.Probes.Ran {
+		verified, certs = ldapVerified(names, probes)
+	} else {
+		verified = " The servers were not probed (network checks off or --offline)."
+	}
+	out := c.emit(issues, fmt.Sprintf("%s complete and consistent", plural(len(names), "LDAP section is", "LDAP sections are")),
+		"Required keys are set, TLS settings agree, bind settings go together, values are quoted where they must be."+verified,
 		"ldap-required-attributes", "ldap-tls-starttls-exclusive", "ldap-serveraddress")
+	if p := &out[len(out)-1]; p.Severity == Pass && len(certs) > 0 {
+		p.Data = map[string]any{"certificates": certs}
+	}
+	return out
 }
 
 func ldapSection(c *Check, s *collectors.Snapshot, g *parse.Gcfg, name string, probes map[string]collectors.LDAPFact) []issue {
@@ -238,9 +250,20 @@ func ldapSection(c *Check, s *collectors.Snapshot, g *parse.Gcfg, name string, p
 			add(Fail, "ldap-permitted-login-group-dn", e.Key+" is not a group DN", fmt.Sprintf("%q should be a DN such as CN=posit-users,OU=Groups,DC=corp,DC=com, one per line.", e.Value), "Use the group's full DN.", &ec)
 		}
 	}
+	if !tlsOn && !startOn {
+		e, ok := last("ServerAddress")
+		var ep *parse.GcfgEntry
+		if ok {
+			ep = &e
+		}
+		add(Warn, "ldap-encrypted", "uses neither TLS nor StartTLS: bind passwords cross the network in clear text",
+			"With TLS and StartTLS both off, Connect sends the BindPassword and every user's password to the directory unencrypted, readable by anyone on the path.",
+			"Set StartTLS = true (on port 389) or TLS = true with the LDAPS port 636, and TLSCACertificate when the directory's CA is not in the system trust store; restart Connect.", ep)
+	}
 	if l, ok := probes[name]; ok && l.Probe != nil && l.Probe.Failure != probe.OK {
 		what, fix := diagnosis(l.Probe.Failure, l.Probe, l.Probe.Error, "ldap://"+l.ServerAddress)
 		rule := "ldap-server-reachable"
+		sev := Fail
 		if strings.HasPrefix(string(l.Probe.Failure), "tls-") {
 			rule = "ldap-cert-verifiable"
 			if on("ServerTLSInsecure") {
@@ -249,14 +272,82 @@ func ldapSection(c *Check, s *collectors.Snapshot, g *parse.Gcfg, name string, p
 			}
 			fix += " Or give TLSCACertificate the CA that issued the directory's certificate."
 		}
-		if l.Probe.Failure == probe.FailLDAPStartTLS {
+		switch l.Probe.Failure {
+		case probe.FailLDAPStartTLS:
 			what = l.Probe.Error
 			fix = "Check that the server supports StartTLS on this port (use TLS = true on 636 for LDAPS instead); [Debug] Log = ldap shows Connect's side."
+		case probe.FailTLSHandshake:
+			if l.Mode == probe.LDAPTLS {
+				fix = fmt.Sprintf("TLS = true makes Connect speak LDAPS (TLS from the first byte) to %s; check that this port is the directory's LDAPS port (usually 636). A plain LDAP port (389) needs TLS = false and StartTLS = true instead.", l.ServerAddress)
+			}
+		case probe.FailDNS:
+			if !s.Live {
+				// --root: the name was looked up from the machine running
+				// posit-doctor, whose resolver is not the analysed host's.
+				sev = Warn
+				fix = fmt.Sprintf("Run posit-doctor on the Connect host itself, or check there with 'getent hosts %s'.", hostOnly(l.ServerAddress))
+			}
 		}
 		e, _ := last("ServerAddress")
-		add(Fail, rule, fmt.Sprintf("%s (%s): %s", l.ServerAddress, l.Mode, l.Probe.Failure), "Probing from this host: "+what+".", fix, &e)
+		add(sev, rule, fmt.Sprintf("%s (%s): %s", l.ServerAddress, l.Mode, l.Probe.Failure), "Probing from "+here(s)+": "+what+"."+probeNote(s), fix, &e)
+	} else if ok && l.Probe != nil && l.Mode != probe.LDAPPlain {
+		chain := chainOf(l.Probe)
+		if sev, cert, what := certVerdict(chain, s.CollectedAt); sev != Pass && !on("ServerTLSInsecure") {
+			e, _ := last("ServerAddress")
+			title := fmt.Sprintf("%s (%s): the directory's %s expires in %d days", l.ServerAddress, l.Mode, certRole(chain, cert), daysLeft(cert.NotAfter, s.CollectedAt))
+			if sev == Fail {
+				title = fmt.Sprintf("%s (%s): the directory's %s expired", l.ServerAddress, l.Mode, certRole(chain, cert))
+			}
+			add(sev, "ldap-cert-verifiable", title,
+				fmt.Sprintf("In the chain %s presents, %s. Every certificate in it: %s. When it lapses Connect's LDAP connections fail and nobody can sign in.", l.ServerAddress, what, chainSummary(chain)),
+				certFix(chain, cert, "the directory server"), &e)
+			issues[len(issues)-1].data["certificates"] = certificatesData(l.ServerAddress, chain)
+		}
+	}
+	if l, ok := probes[name]; ok && l.Skipped != "" {
+		e, _ := last("ServerAddress")
+		add(Skip, "ldap-server-reachable", fmt.Sprintf("%s (%s): not probed (%s)", l.ServerAddress, l.Mode, l.Skipped),
+			notProbed(l.Skipped)+" The section's settings above were judged from the file.", "", &e)
 	}
 	return issues
+}
+
+// hostOnly is the host of host:port.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}
+
+// ldapVerified says, per section, what the probes verified, for the pass,
+// and gathers the certificates seen.
+func ldapVerified(names []string, probes map[string]collectors.LDAPFact) (string, []map[string]any) {
+	var parts []string
+	var certs []map[string]any
+	for _, name := range names {
+		l, ok := probes[name]
+		switch {
+		case !ok || l.Probe == nil:
+			parts = append(parts, fmt.Sprintf("[LDAP %q] was not probed", name))
+		case l.Probe.Failure != probe.OK:
+			parts = append(parts, fmt.Sprintf("[LDAP %q] %s could not be verified (%s)", name, l.ServerAddress, l.Probe.Failure))
+		case l.Mode == probe.LDAPPlain:
+			parts = append(parts, fmt.Sprintf("[LDAP %q] %s accepts connections (plain LDAP, nothing encrypted)", name, l.ServerAddress))
+		default:
+			how := "LDAPS handshake"
+			if l.Mode == probe.LDAPStartTLS {
+				how = "StartTLS accepted and the TLS handshake"
+			}
+			chain := chainOf(l.Probe)
+			parts = append(parts, fmt.Sprintf("[LDAP %q] %s: %s completed with a certificate verified for %s (%s)", name, l.ServerAddress, how, l.Probe.Host, chainSummary(chain)))
+			certs = append(certs, certificatesData(l.ServerAddress, chain)...)
+		}
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return " Probes, without a bind (no credentials are sent): " + strings.Join(parts, "; ") + ".", certs
 }
 
 // balancedFilter reports whether an LDAP filter's parentheses balance.

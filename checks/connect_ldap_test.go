@@ -21,6 +21,7 @@ func TestConnectLDAPScenarios(t *testing.T) {
 			{"warn", "[LDAP \"Corp AD\"] UsernameAttribute = samaccountname is not in canonical case", "/etc/rstudio-connect/rstudio-connect.gcfg:18"},
 			{"fail", "[LDAP \"Corp AD\"] WhitelistedLoginGroup is not a group DN", "/etc/rstudio-connect/rstudio-connect.gcfg:22"},
 			{"warn", "[LDAP \"Open\"] port 636 with TLS = false", "/etc/rstudio-connect/rstudio-connect.gcfg:28"},
+			{"warn", "[LDAP \"Open\"] uses neither TLS nor StartTLS: bind passwords cross the network in clear text", "/etc/rstudio-connect/rstudio-connect.gcfg:28"},
 			{"warn", "[LDAP \"Open\"] UniqueIdAttribute is the DN", "/etc/rstudio-connect/rstudio-connect.gcfg:33"},
 			{"warn", "[LDAP \"Open\"] BindPassword is cut at an unquoted ; or #", "/etc/rstudio-connect/rstudio-connect.gcfg:30"},
 			{"warn", "[LDAP \"Open\"] UserSearchBaseDN contains '/'", "/etc/rstudio-connect/rstudio-connect.gcfg:31"},

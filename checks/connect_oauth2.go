@@ -49,8 +49,9 @@ memberships are cut or dropped.`,
 		{ID: "oauth2-registeronfirstlogin-editableby", Level: "should", Text: "RegisterOnFirstLogin = false: also set Authorization.UserInfoEditableBy = Admin.", Source: seed001 + " § Editing User Attributes"},
 		{ID: "oauth2-debug-logging", Level: "info", Text: "OAuth2.Logging = true gives verbose OAuth2 logs.", Source: seed002 + " § OpenID Connect (OAuth2)"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
-	Run:  runConnectOAuth2,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench},
+	Run:   runConnectOAuth2,
 }
 
 func runConnectOAuth2(c *Check, s *collectors.Snapshot) []Finding {

@@ -25,11 +25,13 @@ needs UseSession, ForwardPassword and RunAsCurrentUser; services pulled in with
 		{ID: "pam-include-targets", Level: "must", Text: "Services pulled in with @include exist.", Source: seed004 + " § 10.8.3 Configuring a PAM service"},
 		{ID: "pam-rhel-default-uid500", Level: "info", Text: "The RPM's default service admits only local accounts with uid >= 500.", Source: seed004 + " § 10.8.2 Red Hat/CentOS"},
 		{ID: "pam-authenticated-session-prereqs", Level: "must", Text: "AuthenticatedSessionService requires UseSession, ForwardPassword and RunAsCurrentUser.", Source: seed004 + " § 10.8 PAM"},
+		{ID: "pam-authenticated-session-service-exists", Level: "must", Text: "PAM.AuthenticatedSessionService names an existing /etc/pam.d file.", Source: "Posit Connect Admin Guide: PAM § PAM.AuthenticatedSessionService (https://docs.posit.co/connect/admin/authentication/pam/)"},
 		{ID: "pam-session-service-no-password", Level: "should", Text: "With UseSession, the SessionService file exists.", Source: seed004 + " § 10.8 PAM"},
 		{ID: "pam-no-groups", Level: "should", Text: "PAM does not support groups.", Source: seed004 + " § 10.8.4 Groups"},
 	},
-	Docs: []string{"https://docs.posit.co/connect/admin/authentication/pam/"},
-	Run:  runConnectPAM,
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/pam/"},
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedPAM},
+	Run:   runConnectPAM,
 }
 
 func runConnectPAM(c *Check, s *collectors.Snapshot) []Finding {
@@ -100,6 +102,12 @@ func runConnectPAM(c *Check, s *collectors.Snapshot) []Finding {
 		b, _ := boolSetting(g, "PAM", "RunAsCurrentUser")
 		if !a && !b {
 			lack = append(lack, "Applications.RunAsCurrentUser = true")
+		}
+		if ass := strings.TrimSpace(g.Value("PAM", "AuthenticatedSessionService")); s.PAM[ass] == nil {
+			e, _ := g.Get("PAM", "AuthenticatedSessionService")
+			issues = append(issues, issue{sev: Fail, rule: "pam-authenticated-session-service-exists", title: "PAM.AuthenticatedSessionService " + ass + " has no " + collectors.PAMDir + "/" + ass,
+				detail: "Connect opens that PAM service to run content as the signed-in user with their password (the Kerberos case); with no file PAM falls back to 'other', which usually denies, so that content fails to start.",
+				fix:    "Create " + collectors.PAMDir + "/" + ass + " (for Kerberos: auth and session lines for pam_krb5 or pam_sss) or correct PAM.AuthenticatedSessionService, then restart Connect.", ev: gcfgEv(s, e)})
 		}
 		if len(lack) > 0 {
 			e, _ := g.Get("PAM", "AuthenticatedSessionService")

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
@@ -34,6 +35,7 @@ secret-file-mode's business).`,
 		"https://docs.posit.co/connect/admin/getting-started/local-install/initial-configuration/ssl-certificates/",
 		"https://docs.posit.co/ide/server-pro/access_and_security/secure_sockets.html",
 	},
+	Needs:  []collectors.Need{collectors.NeedProbes},
 	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor},
 	Run:    runFrontdoorTLS,
 }
@@ -69,8 +71,19 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	case "workbench":
 		rule = "fd-wb-callback-address-https"
 	}
+	if u, err := url.Parse(strings.TrimSpace(fd.URL)); fd.Product == "workbench" && err == nil && loopbackHost(u.Hostname()) {
+		// Sessions in the same host or container call rserver back on a
+		// loopback address (Posit's container image sets
+		// http://127.0.0.1:8787); that is not the front door users reach.
+		f := c.finding(Info, fmt.Sprintf("%s is a loopback address (%s): not a front door", name, fd.URL), "fd-wb-callback-address-https")
+		f.Detail = fmt.Sprintf("%s = %q is where sessions on this host or container call rserver back; users reach Workbench through another address, which no setting records, so its certificate was not checked.", name, fd.URL)
+		f.Evidence = ev
+		f.Remediation = "Run posit-doctor with --url https://<the Workbench URL users type> to check the front door. Sessions on other nodes or pods need a callback address they can reach."
+		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
+	}
 	switch fd.Skipped {
-	case "not https", "not an absolute URL":
+	case collectors.SkipNotHTTPS, collectors.SkipNotAbsolute:
 		sev := Fail
 		if fd.Product == "workbench" {
 			sev = Warn // the document says "should"
@@ -81,7 +94,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		f.Remediation = fmt.Sprintf("Set %s to the https:// URL users type, e.g. https://connect.company.com, and restart the product.", name)
 		f.Data = map[string]any{"url": fd.URL, "setting": name}
 		return f
-	case "placeholder":
+	case collectors.SkipPlaceholder:
 		sev := Fail
 		if fd.Product == "workbench" {
 			sev = Warn
@@ -91,6 +104,13 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		f.Evidence = ev
 		f.Remediation = fmt.Sprintf("Replace %s with the real https URL of the front door and restart the product.", name)
 		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
+	case "":
+	default:
+		f := c.finding(Skip, fmt.Sprintf("%s (%s): not probed (%s)", name, fd.URL, fd.Skipped), rule)
+		f.Detail = notProbed(fd.Skipped) + " It is an absolute https:// URL and not a placeholder, which is what can be judged without the network."
+		f.Evidence = ev
+		f.Data = map[string]any{"url": fd.URL, "setting": name, "skipped": fd.Skipped}
 		return f
 	}
 	h := fd.Probe.HTTP
@@ -105,29 +125,35 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		if fail == probe.FailTLSSelfSigned {
 			f.References = append([]string{c.rule("fd-ca-signed-for-scim").Reference()}, f.References...)
 		}
-		f.Detail = "Probing " + fd.URL + " from this host: " + what + "."
+		f.Detail = "Probing " + fd.URL + " from " + here(s) + ": " + what + "." + probeNote(s)
 		f.Evidence = ev
 		f.Remediation = fix
 		f.Data = tlsData(r)
 		f.Data["url"], f.Data["failure"] = fd.URL, string(fail)
 		return f
 	}
-	leaf := r.Leaf()
 	data := tlsData(r)
 	data["url"], data["status"] = fd.URL, h.Status
-	if left := daysLeft(leaf.NotAfter, s.CollectedAt); left < certWarnDays {
-		f := c.finding(Warn, fmt.Sprintf("%s (%s): certificate expires in %d days", name, fd.URL, left), "fd-https-valid-cert")
-		f.Detail = fmt.Sprintf("The certificate (%s, issued by %s) expires on %s.", strings.Join(leaf.SANs, ", "), leaf.Issuer, leaf.NotAfter.Format("2006-01-02"))
+	chain := chainOf(r)
+	data["certificates"] = certificatesData(fd.URL, chain)
+	if sev, cert, what := certVerdict(chain, s.CollectedAt); sev != Pass {
+		title := fmt.Sprintf("%s (%s): %s expires in %d days", name, fd.URL, certRole(chain, cert), daysLeft(cert.NotAfter, s.CollectedAt))
+		if sev == Fail {
+			title = fmt.Sprintf("%s (%s): %s expired", name, fd.URL, certRole(chain, cert))
+		}
+		f := c.finding(sev, title, "fd-https-valid-cert")
+		f.Detail = fmt.Sprintf("In the chain %s relies on, %s. Every certificate in it: %s.", fd.URL, what, chainSummary(chain)) + probeNote(s)
 		f.Evidence = ev
-		f.Remediation = "Renew the certificate before it expires and reload the server that serves it."
+		f.Remediation = certFix(chain, cert, "the server that serves "+fd.URL)
 		f.Data = data
 		return f
 	}
 	f := c.finding(Pass, fmt.Sprintf("%s (%s) serves a trusted certificate over %s", name, fd.URL, r.Version), "fd-https-valid-cert", "fd-frontdoor-cert")
-	f.Detail = fmt.Sprintf("Chain verified against the system roots for %s; expires %s; the server sends its intermediates; HTTP %d.", r.Host, leaf.NotAfter.Format("2006-01-02"), h.Status)
+	f.Detail = fmt.Sprintf("Chain verified against the system roots for %s; the server sends its intermediates; HTTP %d. Certificates: %s.", r.Host, h.Status, chainSummary(chain))
 	if r.ExtraCA {
 		f.Detail += " Verified with the extra CA bundle given by --ca-file: clients without that CA will not trust it."
 	}
+	f.Detail += probeNote(s)
 	f.Evidence = ev
 	f.Data = data
 	return f
@@ -159,15 +185,14 @@ func localCertFindings(c *Check, s *collectors.Snapshot, lc collectors.LocalCert
 	}
 	if len(lc.Certs) > 0 {
 		leaf := lc.Certs[0]
-		left := daysLeft(leaf.NotAfter, s.CollectedAt)
-		switch {
-		case leaf.NotAfter.Before(s.CollectedAt):
-			problems = append(problems, fmt.Sprintf("the certificate expired on %s", leaf.NotAfter.Format("2006-01-02")))
-			fixes = append(fixes, "renew it")
+		switch csev, cert, what := certVerdict(lc.Certs, s.CollectedAt); csev {
+		case Fail:
+			problems = append(problems, what)
+			fixes = append(fixes, "renew "+nameOrDN(cert.Subject))
 			sev = Fail
-		case left < certWarnDays:
-			problems = append(problems, fmt.Sprintf("the certificate expires in %d days", left))
-			fixes = append(fixes, "renew it soon")
+		case Warn:
+			problems = append(problems, what)
+			fixes = append(fixes, "renew "+nameOrDN(cert.Subject)+" soon")
 			sev = max(sev, Warn)
 		}
 		if lc.KeyError == "" && !lc.KeyMatches {
@@ -188,8 +213,9 @@ func localCertFindings(c *Check, s *collectors.Snapshot, lc collectors.LocalCert
 	}
 	if sev == Pass {
 		f := c.finding(Pass, fmt.Sprintf("%s's certificate and key files are usable", lc.Product), "fd-https-valid-cert")
-		f.Detail = fmt.Sprintf("%s holds a chain of %d certificate(s) expiring %s; the key in %s matches it. (Its file mode is checked by secret-file-mode.)", lc.CertPath, len(lc.Certs), lc.Certs[0].NotAfter.Format("2006-01-02"), lc.KeyPath)
+		f.Detail = fmt.Sprintf("%s holds a chain of %d certificate(s): %s; the key in %s matches it. (Its file mode is checked by secret-file-mode.)", lc.CertPath, len(lc.Certs), chainSummary(lc.Certs), lc.KeyPath)
 		f.Evidence = ev
+		f.Data = map[string]any{"cert_path": lc.CertPath, "key_path": lc.KeyPath, "key_matches": lc.KeyMatches, "certificates": certificatesData(lc.CertPath, lc.Certs)}
 		return []Finding{f}
 	}
 	f := c.finding(sev, fmt.Sprintf("%s's TLS files: %s", lc.Product, problems[0]), "fd-https-valid-cert")
@@ -201,5 +227,8 @@ func localCertFindings(c *Check, s *collectors.Snapshot, lc collectors.LocalCert
 	}
 	f.Remediation += "; then restart the product."
 	f.Data = map[string]any{"cert_path": lc.CertPath, "key_path": lc.KeyPath, "key_matches": lc.KeyMatches}
+	if len(lc.Certs) > 0 {
+		f.Data["certificates"] = certificatesData(lc.CertPath, lc.Certs)
+	}
 	return []Finding{f}
 }

@@ -35,6 +35,7 @@ that can fail has its own diagnosis.`,
 		"https://docs.posit.co/connect/admin/authentication/oauth2/",
 		"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html",
 	},
+	Needs:  []collectors.Need{collectors.NeedProbes},
 	Probes: []collectors.ProbeKind{collectors.ProbeIssuer},
 	Run:    runIssuerReachable,
 }
@@ -51,12 +52,12 @@ func runIssuerReachable(c *Check, s *collectors.Snapshot) []Finding {
 	}
 	var out []Finding
 	for _, is := range pf.Issuers {
-		out = append(out, issuerFinding(c, is))
+		out = append(out, issuerFinding(c, s, is))
 	}
 	return out
 }
 
-func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
+func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) Finding {
 	name := is.Setting.Name
 	ev := settingEvidence(is.Setting.Path, is.Setting.Line, is.Setting.Raw)
 	fail := func(title, detail, fix string, rules ...string) Finding {
@@ -67,14 +68,14 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 	}
 	entra := strings.Contains(is.Issuer, "login.microsoftonline.com")
 	switch is.Skipped {
-	case "placeholder":
+	case collectors.SkipPlaceholder:
 		fix := "Replace the placeholder with your real issuer URL."
 		if entra || strings.Contains(is.Issuer, "tenant") {
 			fix = "Use Entra's form https://login.microsoftonline.com/<your tenant ID>/v2.0, with the tenant ID from the app registration's Overview page."
 		}
 		return fail("the issuer still holds a placeholder",
 			fmt.Sprintf("%s = %q contains a documentation placeholder; no request was made.", name, is.Issuer), fix, "issuer-placeholder")
-	case "not https":
+	case collectors.SkipNotHTTPS:
 		return fail("the issuer is not an https:// URL",
 			fmt.Sprintf("%s = %q. The documents require an HTTPS issuer.", name, is.Issuer),
 			"Use the https:// issuer URL published by your IdP.", "issuer-https")
@@ -83,6 +84,13 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 		return fail("the issuer is the discovery document's URL, not the issuer",
 			fmt.Sprintf("%s ends in %s; the product appends that path itself, so it would fetch %s%s.", name, wellKnown, is.Issuer, wellKnown),
 			fmt.Sprintf("Set %s to %s.", name, strings.TrimSuffix(strings.TrimRight(is.Issuer, "/"), wellKnown)), "issuer-not-metadata-url")
+	}
+	if is.Skipped != "" {
+		f := c.finding(Skip, fmt.Sprintf("%s: %s not probed (%s)", name, is.Issuer, is.Skipped), "issuer-discovery-metadata")
+		f.Detail = notProbed(is.Skipped) + " It is an https:// URL without a placeholder and is not the discovery document's URL, which is what can be judged without the network."
+		f.Evidence = ev
+		f.Data = map[string]any{"issuer": is.Issuer, "setting": name, "skipped": is.Skipped}
+		return f
 	}
 	d := is.Probe
 	h := d.Discovery
@@ -99,7 +107,7 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 		if is.Legacy {
 			rules = append(rules, "issuer-legacy-discovery-endpoint")
 		}
-		f := fail(fmt.Sprintf("discovery failed (%s)", failure), "Fetching "+d.URL+" from this host: "+what+".", fix, rules...)
+		f := fail(fmt.Sprintf("discovery failed (%s)", failure), "Fetching "+d.URL+" from "+here(s)+": "+what+"."+probeNote(s), fix, rules...)
 		f.Data["failure"], f.Data["url"] = string(failure), d.URL
 		return f
 	}
@@ -157,8 +165,30 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 		f.Data["failure"] = string(probe.FailJWKS)
 		return f
 	}
+	// Date the IdP's chains: the discovery host's and the jwks_uri host's.
+	discChain, jwksChain := chainOf(h.TLS), chainOf(d.JWKS.TLS)
+	certs := certificatesData(d.URL, discChain)
+	if d.JWKS.TLS != nil && (len(discChain) == 0 || len(jwksChain) == 0 || jwksChain[0].SHA256 != discChain[0].SHA256) {
+		certs = append(certs, certificatesData(d.JWKSURI, jwksChain)...)
+	}
+	for _, ch := range []struct {
+		url   string
+		chain []probe.CertInfo
+	}{{d.URL, discChain}, {d.JWKSURI, jwksChain}} {
+		if sev, cert, what := certVerdict(ch.chain, s.CollectedAt); sev != Pass {
+			title := fmt.Sprintf("the IdP's %s expires in %d days", certRole(ch.chain, cert), daysLeft(cert.NotAfter, s.CollectedAt))
+			if sev == Fail {
+				title = fmt.Sprintf("the IdP's %s expired", certRole(ch.chain, cert))
+			}
+			f := fail(title, fmt.Sprintf("In the chain %s presents, %s. Every certificate in it: %s. When it lapses the product can no longer fetch the discovery document or the signing keys, and sign-in stops.", ch.url, what, chainSummary(ch.chain)),
+				"Tell the IdP's owner; if the IdP is yours, "+strings.ToLower(certFix(ch.chain, cert, "the IdP's web server")[:1])+certFix(ch.chain, cert, "the IdP's web server")[1:], "issuer-ca-signed-cert")
+			f.Severity = sev
+			f.Data["url"], f.Data["certificates"] = ch.url, certs
+			return f
+		}
+	}
 	f := c.finding(Pass, fmt.Sprintf("%s: discovery and signing keys fetched from %s", name, hostOf(is.Issuer)), "issuer-discovery-metadata", "issuer-ca-signed-cert", "issuer-egress-443")
-	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s).", d.URL, d.JWKSURI, d.JWKSKeys)
+	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s). Certificates: %s.", d.URL, d.JWKSURI, d.JWKSKeys, chainSummary(discChain)) + probeNote(s)
 	if entra && !strings.HasSuffix(strings.TrimRight(is.Issuer, "/"), "/v2.0") {
 		f.Severity = Info
 		f.Title = name + ": reachable, but not Entra's v2.0 issuer"
@@ -168,6 +198,7 @@ func issuerFinding(c *Check, is collectors.IssuerFact) Finding {
 	f.Evidence = ev
 	f.Data = tlsData(h.TLS)
 	f.Data["issuer"], f.Data["jwks_keys"], f.Data["token_endpoint"] = is.Issuer, d.JWKSKeys, d.TokenEndpoint
+	f.Data["certificates"] = certs
 	return f
 }
 

@@ -32,7 +32,8 @@ documented defaults.`,
 		"https://docs.posit.co/ide/server-pro/server_management/logging.html",
 		"https://docs.posit.co/connect/admin/logging/",
 	},
-	Run: runLogErrors,
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench, collectors.NeedLogs},
+	Run:   runLogErrors,
 }
 
 func runLogErrors(c *Check, s *collectors.Snapshot) []Finding {
@@ -103,7 +104,7 @@ func logFindings(c *Check, s *collectors.Snapshot, lf *collectors.LogFacts) []Fi
 		f.Detail = fmt.Sprintf("More than %d distinct kinds of error were seen %s; the lines of further kinds are counted here, not grouped.", logs.DefaultMaxGroups, window(lf.Since))
 		f.Evidence = append(f.Evidence, Evidence{Path: lf.Path})
 		f.Remediation = "Read the log around the most frequent groups above first; this many distinct errors usually has one root cause."
-		f.Data = map[string]any{"count": r.OverflowLines, "first_seen": "", "last_seen": "", "signature": "overflow", "files": []string{lf.Path}}
+		f.Data = map[string]any{"count": r.OverflowLines, "first_seen": "", "last_seen": "", "signature": "overflow", "files": []string{lf.Path}, "log": lf.Name}
 		out = append(out, f)
 	}
 	if len(r.Groups) == 0 && r.OverflowLines == 0 {

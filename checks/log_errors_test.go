@@ -1,6 +1,13 @@
 package checks_test
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/posit-doctor/posit-doctor/checks"
+	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/logs"
+)
 
 func TestLogErrorsScenarios(t *testing.T) {
 	scenarios(t, "log-errors", map[string][]expect{
@@ -44,4 +51,33 @@ func TestLogErrorsScenarios(t *testing.T) {
 			{"fail", "rstudio-connect.log: Connect rejected an insecure proxied-authentication attempt (1 error line(s) since 2026-11-22T12:00:00Z)", "/var/log/rstudio/rstudio-connect/rstudio-connect.log"},
 		},
 	})
+}
+
+// TestLogErrorsOverflowNamesItsLog: the finding for error lines past the
+// group cap names its log like every other log-errors finding, so the
+// textfile counts them in that log's posit_doctor_log_error_lines series
+// and not in a second series named after the file.
+func TestLogErrorsOverflowNamesItsLog(t *testing.T) {
+	snap := &collectors.Snapshot{Workbench: &collectors.WorkbenchFacts{}, Logs: []*collectors.LogFacts{{
+		Name: "rserver.log", Product: "workbench", Destination: "file",
+		Path: "/var/log/rstudio/rstudio-server/rserver.log",
+		Scan: &logs.Result{OverflowLines: 7},
+	}}}
+	sel, err := checks.Select([]string{"log-errors"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range checks.Run(context.Background(), snap, sel) {
+		if f.Data["signature"] != "overflow" {
+			continue
+		}
+		found = true
+		if f.Data["log"] != "rserver.log" || f.Data["count"] != 7 {
+			t.Errorf("overflow finding data = %v, want log rserver.log and count 7", f.Data)
+		}
+	}
+	if !found {
+		t.Fatal("no overflow finding for 7 lines past the group cap")
+	}
 }

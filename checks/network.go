@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"github.com/posit-doctor/posit-doctor/collectors"
 	"net/url"
 	"strings"
 	"time"
@@ -112,10 +113,8 @@ func sentCount(r *probe.TLSResult) string {
 
 // nameOrDN is a DN's common name, or the whole DN when it has none.
 func nameOrDN(dn string) string {
-	for _, part := range strings.Split(dn, ",") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "CN="); ok {
-			return "\"" + v + "\""
-		}
+	if cn := commonName(dn); cn != dn {
+		return "\"" + cn + "\""
 	}
 	return dn
 }
@@ -158,3 +157,33 @@ func settingEvidence(path string, line int, raw string) []Evidence {
 }
 
 func daysLeft(notAfter, now time.Time) int { return int(notAfter.Sub(now).Hours() / 24) }
+
+// here names where a probe ran from: the inspected host itself on a live
+// root, else this machine, whose DNS, proxy, firewall and trust store may
+// not be the inspected host's.
+func here(s *collectors.Snapshot) string {
+	if s.Live {
+		return "this host"
+	}
+	return "this machine"
+}
+
+// probeNote is added to the detail of a finding that rests on a probe made
+// under --root other than "/".
+func probeNote(s *collectors.Snapshot) string {
+	if s.Live {
+		return ""
+	}
+	return " (Probed from this machine, not from the host under --root: its DNS, proxy, firewall and trust store may differ.)"
+}
+
+// notProbed explains a target that was not contacted.
+func notProbed(reason string) string {
+	switch reason {
+	case collectors.SkipOffline:
+		return "--offline: no DNS query and no connection were made, so its reachability and certificate were not checked."
+	case collectors.SkipNotSelected:
+		return "The facts were collected without a check that judges this kind of target, so it was not contacted."
+	}
+	return "It was not contacted (" + reason + ")."
+}

@@ -20,8 +20,9 @@ stopped with a cache on warns (it starts on the next boot).`,
 		{ID: "nscd-passwd-cache-off", Level: "must", Text: "If nscd is installed or running, /etc/nscd.conf has 'enable-cache passwd no'.", Source: seed000 + `: "NSCD Caching can cause issues with Workbench's user provisioning process"`},
 		{ID: "nscd-group-cache-off", Level: "must", Text: "Same for 'enable-cache group no'.", Source: seed000 + `: "enable-cache group no"`},
 	},
-	Docs: []string{"https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html"},
-	Run:  runNscdCache,
+	Docs:  []string{"https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html"},
+	Needs: []collectors.Need{collectors.NeedWorkbench, collectors.NeedNscd},
+	Run:   runNscdCache,
 }
 
 func runNscdCache(c *Check, s *collectors.Snapshot) []Finding {

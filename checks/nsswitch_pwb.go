@@ -25,8 +25,9 @@ and that profile must be selected with with-mkhomedir.`,
 		{ID: "nss-authselect-custom-profile", Level: "must", Text: "Under authselect, /etc/authselect/custom/pwb/nsswitch.conf exists with the same pwb entries.", Source: seed000 + `: "sudo authselect create-profile pwb --base-on=minimal"`},
 		{ID: "nss-authselect-selected-applied", Level: "must", Text: "The selected authselect profile is custom/pwb with with-mkhomedir, and it is applied.", Source: seed000 + `: "sudo authselect select custom/pwb with-mkhomedir"`},
 	},
-	Docs: []string{"https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html"},
-	Run:  runNsswitchPwb,
+	Docs:  []string{"https://docs.posit.co/ide/server-pro/admin/quick-starts/entraid-openid.html"},
+	Needs: []collectors.Need{collectors.NeedWorkbench, collectors.NeedNSS},
+	Run:   runNsswitchPwb,
 }
 
 // nssDatabases are the lines the guide asks pwb to be added to.

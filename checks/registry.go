@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/posit-doctor/posit-doctor/collectors"
 )
 
 // catalogue is the one place checks are registered, in the order reports
@@ -23,9 +25,12 @@ var catalogue = mustCatalogue(
 	connectLDAP,
 	connectPAM,
 	connectProxyAuth,
+	connectSAML,
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
+	workbenchProxyAuth,
+	workbenchSAML,
 	services,
 )
 
@@ -114,6 +119,19 @@ func Select(only, skip []string) ([]*Check, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// PlanFor is what a run of cs collects and whom it may contact: the union
+// of their Needs and Probes. With offline, nothing is contacted, whatever
+// the checks judge.
+func PlanFor(cs []*Check, offline bool) *collectors.Plan {
+	var needs []collectors.Need
+	var probes []collectors.ProbeKind
+	for _, c := range cs {
+		needs = append(needs, c.Needs...)
+		probes = append(probes, c.Probes...)
+	}
+	return collectors.NewPlan(needs, probes, offline)
 }
 
 // NeedsNetwork reports whether any of cs judges network probes (declares

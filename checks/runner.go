@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
 )
@@ -26,6 +28,10 @@ func Run(ctx context.Context, snap *collectors.Snapshot, cs []*Check) []Finding 
 				}
 				done <- i
 			}()
+			if f, missing := missingFacts(c, snap); missing {
+				results[i] = []Finding{f}
+				return
+			}
 			results[i] = normalise(c, c.Run(c, snap))
 		}(i, c)
 	}
@@ -74,4 +80,53 @@ func normalise(c *Check, fs []Finding) []Finding {
 		}
 	}
 	return fs
+}
+
+// MissingNeeds lists the collectors c needs that snap does not hold: not in
+// its plan (a bundle made with --only), or collected but not finished. A
+// snapshot without a plan (Collected empty) predates plans and holds
+// everything but, perhaps, the probes.
+func MissingNeeds(c *Check, snap *collectors.Snapshot) []collectors.Need {
+	var out []collectors.Need
+	for _, n := range c.Needs {
+		if len(snap.Collected) > 0 && !slices.Contains(snap.Collected, n) {
+			out = append(out, n)
+			continue
+		}
+		if _, bad := snap.Incomplete[n]; bad {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// missingFacts is the error finding of a check whose facts are missing:
+// judging half the facts would give a verdict nobody can trust (a log scan
+// cut at its deadline is not "no error lines").
+func missingFacts(c *Check, snap *collectors.Snapshot) (Finding, bool) {
+	missing := MissingNeeds(c, snap)
+	if len(missing) == 0 {
+		return Finding{}, false
+	}
+	var why []string
+	for _, n := range missing {
+		if r, ok := snap.Incomplete[n]; ok {
+			why = append(why, r)
+		} else {
+			why = append(why, fmt.Sprintf("the %s facts were not collected (the run that made these facts did not select %s)", n, c.ID))
+		}
+	}
+	f := c.finding(Error, fmt.Sprintf("check %s could not run: its %s facts are missing", c.ID, joinNeeds(missing)))
+	f.Detail = strings.Join(why, "; ") + "."
+	f.Remediation = "Run it again (alone with --only " + c.ID + " if the rest is slow); if a collector keeps overrunning, report it with the host's size (log files, processes)."
+	f.Data = map[string]any{"missing": joinNeeds(missing)}
+	return f, true
+}
+
+func joinNeeds(ns []collectors.Need) string {
+	var s []string
+	for _, n := range ns {
+		s = append(s, string(n))
+	}
+	return strings.Join(s, ", ")
 }

@@ -294,19 +294,63 @@ func TestCatalogue(t *testing.T) {
 	}
 }
 
+// inventoryRows reads the rule IDs of one inventory file's table (between
+// "## Inventory" and "## Counts" when it has those headings).
+func inventoryRows(text string) []string {
+	if i := strings.Index(text, "## Inventory"); i >= 0 {
+		text = text[i:]
+	}
+	if i := strings.Index(text, "## Counts"); i >= 0 {
+		text = text[:i]
+	}
+	var ids []string
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Split(line, "|")
+		if len(f) < 7 || !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		id := strings.TrimSpace(f[1])
+		if id == "" || id == "rule-id" || strings.Contains(id, " ") || strings.HasPrefix(id, "-") || strings.HasPrefix(id, "`") {
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // TestRulesInventory ties each rule ID a check cites to a row of the
-// project's rule inventory (rules/seeds.md, the rules of the source
-// documents), so a check cannot cite a rule that does not exist.
+// project's rule inventory (checks/rules/*.md: seeds.md for the source
+// documents, public*.md for rules from the public Posit documentation), so
+// a check cannot cite a rule that does not exist, and every row is
+// enforced by a check or declined with a reason.
 func TestRulesInventory(t *testing.T) {
-	data, err := os.ReadFile("rules/seeds.md")
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("rules/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rule inventory under checks/rules: %v", err)
+	}
+	rowsIn := map[string][]string{}
+	inInventory := map[string]string{}
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range inventoryRows(string(data)) {
+			if other, dup := inInventory[id]; dup {
+				t.Errorf("rule %s is a row of both %s and %s", id, other, p)
+			}
+			inInventory[id] = p
+			rowsIn[p] = append(rowsIn[p], id)
+		}
 	}
 	covered := map[string]string{}
 	for _, c := range checks.All() {
 		for _, r := range c.Rules {
-			if !strings.Contains(string(data), "| "+r.ID+" |") {
-				t.Errorf("check %s cites rule %s, which is not in RULES.md", c.ID, r.ID)
+			if _, ok := inInventory[r.ID]; !ok {
+				t.Errorf("check %s cites rule %s, which is in no checks/rules/*.md inventory", c.ID, r.ID)
+			} else if strings.HasPrefix(filepath.Base(inInventory[r.ID]), "public") && !strings.Contains(r.Source, "https://docs.posit.co/") {
+				// A rule of the public documentation cites its page.
+				t.Errorf("check %s rule %s (%s) does not cite its docs.posit.co page: %q", c.ID, r.ID, inInventory[r.ID], r.Source)
 			}
 			covered[r.ID] = c.ID
 		}
@@ -321,30 +365,15 @@ func TestRulesInventory(t *testing.T) {
 		covered[d.ID] = "declined"
 	}
 	// Every row of the inventory is covered or consciously declined.
-	rows := 0
-	inventory := string(data)
-	if i := strings.Index(inventory, "## Inventory"); i >= 0 {
-		inventory = inventory[i:]
-	}
-	if i := strings.Index(inventory, "## Counts"); i >= 0 {
-		inventory = inventory[:i]
-	}
-	for _, line := range strings.Split(inventory, "\n") {
-		f := strings.Split(line, "|")
-		if len(f) < 7 || !strings.HasPrefix(line, "| ") {
-			continue
-		}
-		id := strings.TrimSpace(f[1])
-		if id == "" || id == "rule-id" || strings.Contains(id, " ") || strings.HasPrefix(id, "-") || strings.HasPrefix(id, "`") {
-			continue
-		}
-		rows++
-		if _, ok := covered[id]; !ok {
-			t.Errorf("RULES.md row %s is neither enforced by a check nor declined", id)
+	for p, ids := range rowsIn {
+		for _, id := range ids {
+			if _, ok := covered[id]; !ok {
+				t.Errorf("%s row %s is neither enforced by a check nor declined", p, id)
+			}
 		}
 	}
-	if rows != 137 {
-		t.Errorf("read %d rule rows from RULES.md, want 137", rows)
+	if n := len(rowsIn["rules/seeds.md"]); n != 137 {
+		t.Errorf("read %d rule rows from rules/seeds.md, want 137", n)
 	}
 }
 

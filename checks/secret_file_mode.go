@@ -30,7 +30,8 @@ recognises both formats without decrypting anything and never prints a value.`,
 		"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html",
 		"https://docs.posit.co/connect/admin/appendix/cli/#rscadmin",
 	},
-	Run: runSecretFileMode,
+	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench},
+	Run:   runSecretFileMode,
 }
 
 // secretFile is a file whose content is secret, with who may own it.

@@ -30,8 +30,9 @@ the NSS module runs on. nsswitch-pwb and nscd-cache check the name service.`,
 		{ID: "wb-homedir-path-exists", Level: "should", Text: "user-homedir-path (default /home) and /etc/skel exist.", Source: seed000 + `: "Optional: Set custom home directory path (default is /home)"`},
 		{ID: "svc-oddjobd-running", Level: "must", Text: "For RHEL JIT, oddjobd is running.", Source: seed000 + `: "sudo systemctl enable --now oddjobd.service"`},
 	},
-	Docs: []string{"https://docs.posit.co/ide/server-pro/admin/user_provisioning/configuration.html"},
-	Run:  runWorkbenchUserProvisioning,
+	Docs:  []string{"https://docs.posit.co/ide/server-pro/admin/user_provisioning/configuration.html"},
+	Needs: []collectors.Need{collectors.NeedWorkbench, collectors.NeedNSS, collectors.NeedPAM, collectors.NeedProvisioning, collectors.NeedServices},
+	Run:   runWorkbenchUserProvisioning,
 }
 
 func runWorkbenchUserProvisioning(c *Check, s *collectors.Snapshot) []Finding {

@@ -16,153 +16,296 @@ import (
 	"github.com/posit-doctor/posit-doctor/collectors/probe"
 )
 
-// collector fills its own part of a snapshot. Collectors run concurrently;
-// each one owns the fields it sets, and records files through c.stat/c.read,
-// which lock the shared Files map.
-type collector struct {
-	name string
-	run  func(c *collection)
-}
-
+// collection is one run of Collect. Collectors run as jobs in stages (a
+// stage reads only what earlier stages published); each job has its own
+// deadline and writes only into its own job value, which is merged into the
+// snapshot, under mu, when the job finishes in time. A job that overruns is
+// abandoned: its goroutine may go on, but nothing it finds reaches the
+// snapshot, so the checks never race with it and never judge half a fact.
 type collection struct {
 	h    *host.Host
+	opts Options
+	plan *Plan
 	mu   sync.Mutex
 	snap *Snapshot
-	// uid and gid names from the root's /etc/passwd and /etc/group, read
-	// once before the collectors start.
+	// uid and gid names from the root's /etc/passwd and /etc/group, set by
+	// the identity job before any other stage starts.
 	users, groups map[int]string
 }
+
+// job is one collector's run: what it recorded, and what it publishes.
+type job struct {
+	*collection
+	name    string
+	ctx     context.Context
+	files   map[string]*FileFact
+	publish []func(s *Snapshot)
+}
+
+// collector is one job's definition.
+type collector struct {
+	name string
+	need Need // the facts it fills; "" for identity, which always runs
+	run  func(j *job)
+}
+
+// Default deadlines of the collectors. Local files are small and few; the
+// logs and the probes get their own (Options.Deadlines overrides any).
+const (
+	DefaultFileDeadline  = 5 * time.Second
+	DefaultLogDeadline   = 20 * time.Second
+	DefaultProbeDeadline = 12 * time.Second
+	servicesDeadline     = 10 * time.Second
+)
 
 // Options tune collection.
 type Options struct {
 	// Since starts the log window; zero scans whole log files.
 	Since time.Time
+	// Plan says which collectors run and which kinds of target may be
+	// contacted (from the selected checks); nil collects everything.
+	Plan *Plan
 	// Prober, when set, runs the network probes (front doors, issuers)
 	// for the configured URLs and URLs; nil collects no network facts.
+	// It is never used for a kind the plan does not allow, nor offline.
 	Prober *probe.Prober
 	URLs   []string
 	CAFile string // --ca-file, recorded so findings can say it was used
+	// Deadlines overrides a collector's deadline (by its Need).
+	Deadlines map[Need]time.Duration
+	// BeforeCollector, when set, is called in each collector's goroutine as
+	// it starts, with the collector's name: a seam for tests that need a
+	// slow or crashing collector.
+	BeforeCollector func(name string)
 }
 
-// Collect reads every fact the checks need from h. It never fails as a whole:
-// a collector that errors or overruns ctx is recorded in Snapshot.Errors,
-// and the checks that depend on its facts say they could not evaluate.
+func (o Options) deadline(n Need) time.Duration {
+	if d, ok := o.Deadlines[n]; ok && d > 0 {
+		return d
+	}
+	switch n {
+	case NeedLogs:
+		return DefaultLogDeadline
+	case NeedProbes, NeedSAML:
+		return DefaultProbeDeadline
+	case NeedServices:
+		return servicesDeadline
+	}
+	return DefaultFileDeadline
+}
+
+// Collect reads the facts the plan asks for from h. It never fails as a
+// whole: a collector that errors or overruns its deadline is recorded in
+// Snapshot.Errors and Snapshot.Incomplete, and the checks that depend on
+// its facts say they could not evaluate; the others report normally.
+// Cancelling ctx (an interrupt) abandons every collector still running.
 func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
-	c := &collection{h: h, snap: &Snapshot{
+	plan := opts.Plan
+	if plan == nil {
+		plan = FullPlan()
+	}
+	c := &collection{h: h, opts: opts, plan: plan, snap: &Snapshot{
 		Schema:      SnapshotSchema,
 		Root:        h.Root,
 		Live:        h.IsLive(),
 		CollectedAt: h.Now().UTC(),
 		Files:       map[string]*FileFact{},
+		Collected:   plan.NeedsList(),
+		ProbeKinds:  plan.ProbesList(),
+		Offline:     plan.Offline,
 	}}
-	// Identity first: owner names in FileFacts need /etc/passwd and /etc/group.
-	c.identity()
-
-	all := []collector{
-		{"connect", (*collection).connect},
-		{"workbench", (*collection).workbench},
-		{"nss", (*collection).nss},
-		{"nscd", (*collection).nscd},
-		{"pam", (*collection).pam},
+	stages := [][]collector{
+		{
+			{"identity", "", (*job).identity},
+			{"processes", NeedProcesses, (*job).processes},
+		},
+		{
+			{"connect", NeedConnect, (*job).connect},
+			{"workbench", NeedWorkbench, (*job).workbench},
+			{"nss", NeedNSS, (*job).nss},
+			{"nscd", NeedNscd, (*job).nscd},
+			{"pam", NeedPAM, (*job).pam},
+			{"services", NeedServices, (*job).services},
+		},
+		{
+			// Facts that depend on the configs read in the stage before.
+			{"connect-files", NeedConnect, (*job).connectFiles},
+			{"connect-pam", NeedPAM, (*job).connectPAM},
+			{"provisioning", NeedProvisioning, (*job).provisioning},
+		},
+		{
+			// Logs and probes last: what they look at depends on the
+			// product configs. Each watches its own deadline.
+			{"logs", NeedLogs, (*job).collectLogs},
+			{"probes", NeedProbes, (*job).collectProbes},
+			{"saml", NeedSAML, (*job).collectSAML},
+		},
 	}
-	var wg sync.WaitGroup
-	done := make(chan string, len(all))
-	for _, col := range all {
-		wg.Add(1)
-		go func(col collector) {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					c.mu.Lock()
-					c.snap.Errors = append(c.snap.Errors, fmt.Sprintf("collector %s crashed: %v (please report this)", col.name, r))
-					c.mu.Unlock()
-				}
-				done <- col.name
-			}()
-			col.run(c)
-		}(col)
-	}
-	finished := map[string]bool{}
-	for range all {
-		select {
-		case n := <-done:
-			finished[n] = true
-		case <-ctx.Done():
-			c.mu.Lock()
-			for _, col := range all {
-				if !finished[col.name] {
-					c.snap.Errors = append(c.snap.Errors, fmt.Sprintf("collector %s did not finish before the deadline (%v); its facts are missing", col.name, ctx.Err()))
-				}
+	for _, stage := range stages {
+		var run []collector
+		for _, col := range stage {
+			if col.need == "" || plan.Has(col.need) {
+				run = append(run, col)
 			}
-			// Hand the checks a copy: the overrunning goroutine may still write.
-			snap := *c.snap
-			snap.Files = make(map[string]*FileFact, len(c.snap.Files))
-			for k, v := range c.snap.Files {
-				snap.Files[k] = v
-			}
-			c.mu.Unlock()
-			return &snap
 		}
+		c.runStage(ctx, run)
 	}
-	wg.Wait()
-	c.deep(ctx)
-	// Logs and probes last: what they look at depends on the product
-	// configs. They run side by side; each watches ctx.
-	var late sync.WaitGroup
-	late.Add(1)
-	go func() { defer late.Done(); c.collectLogs(ctx, opts.Since) }()
-	if opts.Prober != nil {
-		late.Add(1)
-		go func() { defer late.Done(); c.collectProbes(ctx, opts.Prober, opts.URLs, opts.CAFile) }()
-	}
-	late.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.snap
 }
 
-func (c *collection) identity() {
-	s := c.snap
-	if data, _, err := c.read(OSReleasePath); err == nil {
-		s.OS = parse.ParseOSRelease(data)
-	} else if data, _, err := c.read("/usr/lib/os-release"); err == nil {
-		s.OS = parse.ParseOSRelease(data)
+// runStage runs a stage's collectors concurrently and returns when each has
+// finished or passed its deadline (or ctx ended).
+func (c *collection) runStage(ctx context.Context, cols []collector) {
+	type result struct {
+		col     collector
+		j       *job
+		crash   string
+		overrun string // set when the job was abandoned
 	}
-	if data, _, err := c.read(HostnamePath); err == nil {
-		s.Hostname = strings.TrimSpace(string(data))
+	results := make(chan result, len(cols))
+	for _, col := range cols {
+		d := c.opts.deadline(col.need)
+		jctx, cancel := context.WithTimeout(ctx, d)
+		j := &job{collection: c, name: col.name, ctx: jctx, files: map[string]*FileFact{}}
+		finished := make(chan string, 1) // the crash message, or ""
+		go func() {
+			crash := ""
+			defer func() { finished <- crash }()
+			defer func() {
+				if r := recover(); r != nil {
+					crash = fmt.Sprintf("collector %s crashed: %v (please report this)", col.name, r)
+				}
+			}()
+			if c.opts.BeforeCollector != nil {
+				c.opts.BeforeCollector(col.name)
+			}
+			col.run(j)
+		}()
+		// The supervisor: exactly one result per collector.
+		go func() {
+			defer cancel()
+			select {
+			case crash := <-finished:
+				results <- result{col: col, j: j, crash: crash}
+			case <-jctx.Done():
+				// The job may have finished at the same moment: prefer that.
+				select {
+				case crash := <-finished:
+					results <- result{col: col, j: j, crash: crash}
+					return
+				default:
+				}
+				why := fmt.Sprintf("collector %s did not finish within its %v deadline; its facts are missing", col.name, d)
+				if ctx.Err() != nil {
+					why = fmt.Sprintf("collector %s was interrupted (%v); its facts are missing", col.name, ctx.Err())
+				}
+				results <- result{col: col, overrun: why}
+			}
+		}()
 	}
-	if s.Hostname == "" && s.Live {
-		s.Hostname, _ = os.Hostname()
+	for range cols {
+		r := <-results
+		if r.overrun != "" {
+			c.abandon(r.col, r.overrun)
+			continue
+		}
+		c.merge(r.col, r.j, r.crash)
 	}
-	c.users, c.groups = map[int]string{}, map[int]string{}
-	if data, _, err := c.read(PasswdPath); err == nil {
-		s.Passwd = parse.ParsePasswd(data)
-		for _, p := range s.Passwd {
-			if _, dup := c.users[p.UID]; !dup {
-				c.users[p.UID] = p.Name
+}
+
+// merge publishes a finished job: its files (with owner names) and facts.
+func (c *collection) merge(col collector, j *job, crash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, fn := range j.publish {
+		fn(c.snap)
+	}
+	for p, f := range j.files {
+		c.names(f)
+		c.snap.Files[p] = f
+	}
+	if crash != "" {
+		c.snap.Errors = append(c.snap.Errors, crash)
+		if col.need != "" {
+			c.incomplete(col.need, crash)
+		}
+	}
+}
+
+// abandon records a collector that did not finish; nothing it does later
+// reaches the snapshot (its job value is never merged).
+func (c *collection) abandon(col collector, why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.snap.Errors = append(c.snap.Errors, why)
+	if col.need != "" {
+		c.incomplete(col.need, why)
+	}
+}
+
+func (c *collection) incomplete(n Need, why string) {
+	if c.snap.Incomplete == nil {
+		c.snap.Incomplete = map[Need]string{}
+	}
+	if _, seen := c.snap.Incomplete[n]; !seen {
+		c.snap.Incomplete[n] = why
+	}
+}
+
+// identity reads what every report shows (OS, hostname) and the account
+// databases that give FileFacts their owner names.
+func (j *job) identity() {
+	var osr *parse.OSRelease
+	if data, _, err := j.read(OSReleasePath); err == nil {
+		osr = parse.ParseOSRelease(data)
+	} else if data, _, err := j.read("/usr/lib/os-release"); err == nil {
+		osr = parse.ParseOSRelease(data)
+	}
+	hostname := ""
+	if data, _, err := j.read(HostnamePath); err == nil {
+		hostname = strings.TrimSpace(string(data))
+	}
+	if hostname == "" && j.h.IsLive() {
+		hostname, _ = os.Hostname()
+	}
+	users, groups := map[int]string{}, map[int]string{}
+	var passwd []parse.PasswdEntry
+	if data, _, err := j.read(PasswdPath); err == nil {
+		passwd = parse.ParsePasswd(data)
+		for _, p := range passwd {
+			if _, dup := users[p.UID]; !dup {
+				users[p.UID] = p.Name
 			}
 		}
 	}
-	if data, _, err := c.read(GroupPath); err == nil {
+	if data, _, err := j.read(GroupPath); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
 			if f := strings.Split(line, ":"); len(f) >= 3 {
 				if gid, err := strconv.Atoi(f[2]); err == nil {
-					if _, dup := c.groups[gid]; !dup {
-						c.groups[gid] = f[0]
+					if _, dup := groups[gid]; !dup {
+						groups[gid] = f[0]
 					}
 				}
 			}
 		}
 	}
-	if procs, err := c.h.Processes(); err == nil {
+	j.set(func(s *Snapshot) {
+		s.OS, s.Hostname, s.Passwd = osr, hostname, passwd
+		// Names for every file recorded from here on (merge applies them).
+		j.collection.users, j.collection.groups = users, groups
+	})
+}
+
+func (j *job) processes() {
+	procs, err := j.h.Processes()
+	j.set(func(s *Snapshot) {
 		s.Processes = procs
-	} else {
-		s.Errors = append(s.Errors, "reading processes: "+err.Error())
-	}
-	// Owner names for facts recorded so far and later ones.
-	c.mu.Lock()
-	for _, f := range s.Files {
-		c.names(f)
-	}
-	c.mu.Unlock()
+		if err != nil {
+			s.Errors = append(s.Errors, "reading processes: "+err.Error())
+		}
+	})
 }
 
 func (c *collection) names(f *FileFact) {
@@ -170,8 +313,11 @@ func (c *collection) names(f *FileFact) {
 	f.Group = c.groups[f.GID]
 }
 
-// record stores what was seen of a path.
-func (c *collection) record(p string, in host.Info, err error) *FileFact {
+// set queues a write to the snapshot, applied when the job finishes in time.
+func (j *job) set(fn func(s *Snapshot)) { j.publish = append(j.publish, fn) }
+
+// record stores what was seen of a path in the job's own files.
+func (j *job) record(p string, in host.Info, err error) *FileFact {
 	f := &FileFact{Path: p, UID: -1, GID: -1}
 	if in.Resolved != "" && in.Resolved != p {
 		f.Resolved = in.Resolved
@@ -193,37 +339,38 @@ func (c *collection) record(p string, in host.Info, err error) *FileFact {
 			f.Problem = &FileProblem{Kind: host.KindIO, Detail: err.Error()}
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.names(f)
-	c.snap.Files[p] = f
+	j.files[p] = f
 	return f
 }
 
-// file is Snapshot.File under the lock: collectors run concurrently.
-func (c *collection) file(p string) *FileFact {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.snap.File(p)
+// file is what is known of p: this job's record, else the snapshot's
+// (published by earlier stages), read under the lock.
+func (j *job) file(p string) *FileFact {
+	if f, ok := j.files[p]; ok {
+		return f
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.snap.File(p)
 }
 
 // stat records a file's metadata without reading it.
-func (c *collection) stat(p string) *FileFact {
-	in, err := c.h.Stat(p)
-	return c.record(p, in, err)
+func (j *job) stat(p string) *FileFact {
+	in, err := j.h.Stat(p)
+	return j.record(p, in, err)
 }
 
 // read records a file and returns its content. Non-regular files, files
 // over the size cap and links out of the root come back as errors and are
 // recorded with their problem.
-func (c *collection) read(p string) ([]byte, *FileFact, error) {
-	data, in, err := c.h.ReadFile(p)
-	f := c.record(p, in, err)
+func (j *job) read(p string) ([]byte, *FileFact, error) {
+	data, in, err := j.h.ReadFile(p)
+	f := j.record(p, in, err)
 	return data, f, err
 }
 
-func (c *collection) connect() {
-	data, f, err := c.read(ConnectConfigPath)
+func (j *job) connect() {
+	data, f, err := j.read(ConnectConfigPath)
 	if !f.Exists {
 		return
 	}
@@ -245,34 +392,32 @@ func (c *collection) connect() {
 			{"HTTPS", "Certificate"},
 		} {
 			if v := strings.TrimSpace(g.Value(p.section, p.key)); strings.HasPrefix(v, "/") {
-				c.stat(v)
+				j.stat(v)
 			}
 		}
 	}
-	c.mu.Lock()
-	c.snap.Connect = cf
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.Connect = cf })
 }
 
-func (c *collection) kv(p string) *parse.KV {
-	data, _, err := c.read(p)
+func (j *job) kv(p string) *parse.KV {
+	data, _, err := j.read(p)
 	if err != nil {
 		return nil
 	}
 	return parse.ParseKV(data)
 }
 
-func (c *collection) workbench() {
-	rs := c.kv(RServerConfPath)
-	if rs == nil && !c.file(RServerConfPath).Exists {
+func (j *job) workbench() {
+	rs := j.kv(RServerConfPath)
+	if rs == nil && !j.file(RServerConfPath).Exists {
 		return
 	}
 	w := &WorkbenchFacts{RServer: rs}
-	w.Launcher = c.kv(LauncherConfPath)
-	w.Logging = c.kv(LoggingConfPath)
-	w.Database = c.kv(DatabaseConfPath)
-	w.OpenIDSecret = c.kv(OpenIDSecretPath)
-	c.stat(WorkbenchNSSConfPath)
+	w.Launcher = j.kv(LauncherConfPath)
+	w.Logging = j.kv(LoggingConfPath)
+	w.Database = j.kv(DatabaseConfPath)
+	w.OpenIDSecret = j.kv(OpenIDSecretPath)
+	j.stat(WorkbenchNSSConfPath)
 
 	// The secure-cookie-key: an explicit secure-cookie-key-file, else
 	// /etc/rstudio/secure-cookie-key (load-balanced installs), else the
@@ -282,7 +427,7 @@ func (c *collection) workbench() {
 		candidates = append([]string{v}, candidates...)
 	}
 	for _, p := range candidates {
-		key, f, err := c.read(p)
+		key, f, err := j.read(p)
 		if err == nil {
 			w.SecureCookieKeyPath = p
 			w.SecureCookieKeyCRC32 = fmt.Sprintf("%08X", crc32.ChecksumIEEE(key))
@@ -295,17 +440,15 @@ func (c *collection) workbench() {
 	}
 	for _, k := range []string{"ssl-certificate-key", "ssl-certificate"} {
 		if v := strings.TrimSpace(rs.Value(k)); strings.HasPrefix(v, "/") {
-			c.stat(v)
+			j.stat(v)
 		}
 	}
-	c.mu.Lock()
-	c.snap.Workbench = w
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.Workbench = w })
 }
 
-func (c *collection) nss() {
+func (j *job) nss() {
 	n := &NSSFacts{}
-	data, f, err := c.read(NSSwitchPath)
+	data, f, err := j.read(NSSwitchPath)
 	if err == nil {
 		n.Config = parse.ParseNSSwitch(data)
 	}
@@ -313,52 +456,46 @@ func (c *collection) nss() {
 		(n.Config != nil && strings.Contains(strings.ToLower(n.Config.Header), "authselect")) {
 		n.AuthselectManaged = true
 	}
-	if data, _, err := c.read(AuthselectConfPath); err == nil {
+	if data, _, err := j.read(AuthselectConfPath); err == nil {
 		n.Authselect = parse.ParseAuthselect(data)
 		n.AuthselectManaged = true
 	}
 	if n.AuthselectManaged {
-		if data, _, err := c.read(AuthselectCustomPWB); err == nil {
+		if data, _, err := j.read(AuthselectCustomPWB); err == nil {
 			n.CustomPWB = parse.ParseNSSwitch(data)
 		}
 	}
-	c.mu.Lock()
-	c.snap.NSS = n
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.NSS = n })
 }
 
-func (c *collection) nscd() {
+func (j *job) nscd() {
 	n := &NscdFacts{}
 	for _, p := range []string{"/usr/sbin/nscd", "/sbin/nscd", "/usr/bin/nscd"} {
-		if f := c.stat(p); f.Exists {
+		if f := j.stat(p); f.Exists {
 			n.Binary = p
 			break
 		}
 	}
-	if data, _, err := c.read(NscdConfPath); err == nil {
+	if data, _, err := j.read(NscdConfPath); err == nil {
 		n.Config = parse.ParseNscd(data)
 	}
-	for _, p := range c.snap.Processes {
+	for _, p := range j.snap.Processes { // published by stage 1
 		if p.Comm == "nscd" {
 			n.Running = append(n.Running, p.PID)
 		}
 	}
-	c.mu.Lock()
-	c.snap.Nscd = n
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.Nscd = n })
 }
 
 // pamServices are the PAM service files the checks read.
 var pamServices = []string{"common-session", "rstudio", "rstudio-connect", "other", "system-auth", "password-auth", "login"}
 
-func (c *collection) pam() {
+func (j *job) pam() {
 	m := map[string]*parse.PAM{}
-	for _, s := range pamServices {
-		if data, _, err := c.read(PAMDir + "/" + s); err == nil {
-			m[s] = parse.ParsePAM(data)
+	for _, svc := range pamServices {
+		if data, _, err := j.read(PAMDir + "/" + svc); err == nil {
+			m[svc] = parse.ParsePAM(data)
 		}
 	}
-	c.mu.Lock()
-	c.snap.PAM = m
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.PAM = m })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"os"
 	"os/exec"
 	"path"
 	"strings"
@@ -42,27 +43,22 @@ type ProvisioningFacts struct {
 // "inactive", "failed", "unknown"); nil under another --root.
 type Services map[string]string
 
-// deep collects facts that depend on the configs read in the first wave.
-func (c *collection) deep(ctx context.Context) {
-	if cf := c.snap.Connect; cf != nil {
-		c.connectBackups(cf)
-		c.connectPAM(cf)
-		c.ldapCAs(cf)
-	}
-	if c.snap.Workbench != nil {
-		c.provisioning()
-	}
-	if c.h.IsLive() {
-		c.services(ctx)
+// connectFiles reads what Connect's config names: old copies of the config
+// and the LDAP CA bundles (stage 3: Connect's facts are published).
+func (j *job) connectFiles() {
+	if cf := j.snap.Connect; cf != nil {
+		j.connectBackups(cf)
+		j.ldapCAs(cf)
 	}
 }
 
 var backupSuffixes = []string{".rpmsave", ".rpmnew", ".dpkg-old", ".dpkg-dist", ".bak", ".orig", ".old"}
 
-func (c *collection) connectBackups(cf *ConnectFacts) {
+func (j *job) connectBackups(cf *ConnectFacts) {
+	var backups []ConnectBackup
 	for _, suf := range backupSuffixes {
 		p := ConnectConfigPath + suf
-		data, _, err := c.read(p)
+		data, _, err := j.read(p)
 		if err != nil {
 			continue
 		}
@@ -71,18 +67,22 @@ func (c *collection) connectBackups(cf *ConnectFacts) {
 		if e, ok := g.Get("Authentication", "Provider"); ok {
 			b.Provider, b.Line = strings.ToLower(strings.TrimSpace(e.Value)), e.Line
 		}
-		c.mu.Lock()
-		cf.Backups = append(cf.Backups, b)
-		c.mu.Unlock()
+		backups = append(backups, b)
+	}
+	if len(backups) > 0 {
+		j.set(func(*Snapshot) { cf.Backups = append(cf.Backups, backups...) })
 	}
 }
 
 // connectPAM reads the PAM services Connect is configured to use and the
-// files they @include.
-func (c *collection) connectPAM(cf *ConnectFacts) {
-	if cf.Config == nil {
+// files they @include (when both Connect's and PAM's facts are collected).
+func (j *job) connectPAM() {
+	cf := j.snap.Connect
+	if cf == nil || cf.Config == nil || !j.plan.Has(NeedConnect) {
 		return
 	}
+	known := j.snap.PAM // published by the pam job in stage 2
+	found := map[string]*parse.PAM{}
 	names := []string{"rstudio-connect", "other"}
 	for _, k := range []string{"Service", "SessionService", "AuthenticatedSessionService"} {
 		if v := strings.TrimSpace(cf.Config.Value("PAM", k)); v != "" && !strings.Contains(v, "/") {
@@ -96,42 +96,44 @@ func (c *collection) connectPAM(cf *ConnectFacts) {
 			continue
 		}
 		seen[n] = true
-		c.mu.Lock()
-		p, have := c.snap.PAM[n]
-		c.mu.Unlock()
+		p, have := known[n]
 		if !have {
-			data, _, err := c.read(PAMDir + "/" + n)
+			data, _, err := j.read(PAMDir + "/" + n)
 			if err != nil {
 				continue
 			}
 			p = parse.ParsePAM(data)
-			c.mu.Lock()
-			if c.snap.PAM == nil {
-				c.snap.PAM = map[string]*parse.PAM{}
-			}
-			c.snap.PAM[n] = p
-			c.mu.Unlock()
+			found[n] = p
 		}
 		for _, l := range p.Lines {
 			if l.Include != "" && !strings.Contains(l.Include, "/") {
 				names = append(names, l.Include)
-				c.stat(PAMDir + "/" + l.Include)
+				j.stat(PAMDir + "/" + l.Include)
 			}
 		}
 	}
+	j.set(func(s *Snapshot) {
+		if s.PAM == nil {
+			s.PAM = map[string]*parse.PAM{}
+		}
+		for n, p := range found {
+			s.PAM[n] = p
+		}
+	})
 }
 
-func (c *collection) ldapCAs(cf *ConnectFacts) {
+func (j *job) ldapCAs(cf *ConnectFacts) {
 	if cf.Config == nil {
 		return
 	}
+	pems := map[string]PEMFact{}
 	for _, e := range cf.Config.Entries {
 		if !strings.EqualFold(e.Section, "LDAP") || !strings.EqualFold(e.Key, "TLSCACertificate") || !strings.HasPrefix(strings.TrimSpace(e.Value), "/") {
 			continue
 		}
 		p := strings.TrimSpace(e.Value)
 		pf := PEMFact{Path: p}
-		data, f, err := c.read(p)
+		data, f, err := j.read(p)
 		if err != nil {
 			pf.Error = fileErr(f, err)
 		} else {
@@ -151,12 +153,10 @@ func (c *collection) ldapCAs(cf *ConnectFacts) {
 				pf.Error = "no PEM certificate in it"
 			}
 		}
-		c.mu.Lock()
-		if c.snap.PEM == nil {
-			c.snap.PEM = map[string]PEMFact{}
-		}
-		c.snap.PEM[p] = pf
-		c.mu.Unlock()
+		pems[p] = pf
+	}
+	if len(pems) > 0 {
+		j.set(func(s *Snapshot) { s.PEM = pems })
 	}
 }
 
@@ -166,39 +166,55 @@ var (
 	oddjobPaths = []string{"/usr/libexec/oddjob/mkhomedir", "/usr/lib/oddjob/mkhomedir"}
 )
 
-func (c *collection) provisioning() {
+func (j *job) provisioning() {
+	if j.snap.Workbench == nil {
+		return
+	}
 	pf := &ProvisioningFacts{HomeDir: "/home"}
 	for _, p := range mkhomedirPaths {
-		if c.stat(p).Exists {
+		if j.stat(p).Exists {
 			pf.MkhomedirModule = p
 			break
 		}
 	}
 	for _, p := range oddjobPaths {
-		if c.stat(p).Exists {
+		if j.stat(p).Exists {
 			pf.OddjobMkhomedir = p
 			break
 		}
 	}
-	for _, p := range c.snap.Processes {
+	for _, p := range j.snap.Processes {
 		if p.Comm == "oddjobd" {
 			pf.OddjobdRunning = true
 		}
 	}
-	if v := strings.TrimSpace(c.snap.Workbench.RServer.Value("user-homedir-path")); strings.HasPrefix(v, "/") {
+	if v := strings.TrimSpace(j.snap.Workbench.RServer.Value("user-homedir-path")); strings.HasPrefix(v, "/") {
 		pf.HomeDir = path.Clean(v)
 	}
-	pf.HomeDirExists = c.stat(pf.HomeDir).Type == "dir"
-	pf.SkelExists = c.stat("/etc/skel").Type == "dir"
-	c.mu.Lock()
-	c.snap.Provisioning = pf
-	c.mu.Unlock()
+	pf.HomeDirExists = j.stat(pf.HomeDir).Type == "dir"
+	pf.SkelExists = j.stat("/etc/skel").Type == "dir"
+	j.set(func(s *Snapshot) { s.Provisioning = pf })
 }
 
 // services asks systemd for the product units' states, each call with a
 // timeout; only on the live root (never a command for another --root).
-func (c *collection) services(ctx context.Context) {
+func (j *job) services() {
+	ctx := j.ctx
+	if !j.h.IsLive() {
+		return
+	}
 	if _, err := exec.LookPath("systemctl"); err != nil {
+		return
+	}
+	// sd_booted(3): systemd runs as init exactly when /run/systemd/system
+	// is a directory. In a container it usually is not, and systemctl
+	// only answers "System has not been booted with systemd".
+	if fi, err := os.Stat("/run/systemd/system"); err != nil || !fi.IsDir() {
+		why := "/run/systemd/system does not exist, so systemd is not the init system"
+		if comm, err := os.ReadFile("/proc/1/comm"); err == nil {
+			why += " (PID 1 is " + strings.TrimSpace(string(comm)) + ")"
+		}
+		j.set(func(s *Snapshot) { s.Services, s.NoSystemd = Services{}, why })
 		return
 	}
 	sv := Services{}
@@ -212,7 +228,5 @@ func (c *collection) services(ctx context.Context) {
 		}
 		sv[u] = state
 	}
-	c.mu.Lock()
-	c.snap.Services = sv
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.Services = sv })
 }

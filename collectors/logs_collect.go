@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -96,22 +95,21 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 }
 
 // collectLogs scans each log file (and its rotated siblings) in the window.
-func (c *collection) collectLogs(ctx context.Context, since time.Time) {
-	found := locateLogs(c.snap, func(p string) bool { return c.file(p).Exists || c.h.Exists(p) })
+func (j *job) collectLogs() {
+	ctx, since := j.ctx, j.opts.Since
+	found := locateLogs(j.snap, func(p string) bool { return j.file(p).Exists || j.h.Exists(p) })
 	for _, lf := range found {
 		lf.Since = since
 		if lf.Destination != "file" {
 			continue
 		}
-		sc := logs.NewScanner(lf.Product, since, c.h.Now())
-		for _, p := range logs.Siblings(c.h, lf.Path) {
-			c.stat(p)
-			sc.ScanFile(ctx, c.h, p)
+		sc := logs.NewScanner(lf.Product, since, j.h.Now())
+		for _, p := range logs.Siblings(j.h, lf.Path) {
+			j.stat(p)
+			sc.ScanFile(ctx, j.h, p)
 		}
 		r := sc.Result()
 		lf.Scan = &r
 	}
-	c.mu.Lock()
-	c.snap.Logs = found
-	c.mu.Unlock()
+	j.set(func(s *Snapshot) { s.Logs = found })
 }

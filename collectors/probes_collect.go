@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
@@ -55,9 +54,24 @@ type LocalCertFact struct {
 	KeyMatches bool             `json:"key_matches"`
 }
 
+// Reasons a target was not contacted (FrontDoorFact/IssuerFact/LDAPFact
+// Skipped). The first three are verdicts the checks judge without the
+// network; the last two only say the probe was not made.
+const (
+	SkipNotHTTPS    = "not https"
+	SkipNotAbsolute = "not an absolute URL"
+	SkipPlaceholder = "placeholder"
+	SkipOffline     = "offline"      // --offline: nothing is contacted
+	SkipNotSelected = "not selected" // no selected check judges this kind of target
+)
+
 // ProbeFacts is everything the network checks judge.
 type ProbeFacts struct {
-	Ran        bool            `json:"ran"` // false: no network check was selected
+	// Ran is false when no prober was given (tests, analysis): targets and
+	// local TLS files are known, but nothing was contacted and no target
+	// says why. Offline runs set Ran and mark each target SkipOffline.
+	Ran        bool            `json:"ran"`
+	Offline    bool            `json:"offline,omitempty"`
 	ExtraCA    string          `json:"extra_ca,omitempty"`
 	FrontDoors []FrontDoorFact `json:"front_doors,omitempty"`
 	Issuers    []IssuerFact    `json:"issuers,omitempty"`
@@ -69,7 +83,8 @@ type ProbeFacts struct {
 type LDAPFact struct {
 	Section       string           `json:"section"` // the LDAP "effective name"
 	ServerAddress string           `json:"server_address"`
-	Mode          string           `json:"mode"` // plain, tls, starttls
+	Mode          string           `json:"mode"`              // plain, tls, starttls
+	Skipped       string           `json:"skipped,omitempty"` // why it was not probed (offline, not selected)
 	Probe         *probe.TLSResult `json:"probe"`
 }
 
@@ -125,24 +140,42 @@ func kset(name, path string, e parse.KVEntry) Setting {
 	return Setting{Name: name, Path: path, Line: e.Line, Raw: e.Raw}
 }
 
-// collectProbes runs every probe concurrently, each within the prober's
-// deadline, so a run with every peer hung takes about one timeout.
-func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraURLs []string, extraCA string) {
-	pf := &ProbeFacts{Ran: true, ExtraCA: extraCA}
-	pf.FrontDoors, pf.Issuers = frontDoorTargets(c.snap, extraURLs)
+// collectProbes lists the targets the configs name and probes, concurrently
+// and each within the prober's deadline, those the plan may contact: a kind
+// a selected check judges, never with --offline. A run with every peer hung
+// takes about one timeout.
+func (j *job) collectProbes() {
+	ctx, p, plan := j.ctx, j.opts.Prober, j.plan
+	pf := &ProbeFacts{Ran: p != nil || plan.Offline, Offline: plan.Offline, ExtraCA: j.opts.CAFile}
+	pf.FrontDoors, pf.Issuers = frontDoorTargets(j.snap, j.opts.URLs)
+	// why returns the reason a target of kind k is not contacted, or "".
+	why := func(k ProbeKind) string {
+		switch {
+		case plan.Offline:
+			return SkipOffline
+		case !plan.MayContact(k):
+			return SkipNotSelected
+		case p == nil:
+			return "no prober" // Ran is false: the checks say probes did not run
+		}
+		return ""
+	}
 	var wg sync.WaitGroup
 	for i := range pf.FrontDoors {
 		fd := &pf.FrontDoors[i]
 		u, err := url.Parse(fd.URL)
 		switch {
 		case err != nil || u.Host == "":
-			fd.Skipped = "not an absolute URL"
+			fd.Skipped = SkipNotAbsolute
 			continue
 		case u.Scheme != "https":
-			fd.Skipped = "not https"
+			fd.Skipped = SkipNotHTTPS
 			continue
 		case fd.Product != "" && Placeholder(fd.URL):
-			fd.Skipped = "placeholder"
+			fd.Skipped = SkipPlaceholder
+			continue
+		}
+		if fd.Skipped = why(ProbeFrontDoor); fd.Skipped != "" {
 			continue
 		}
 		wg.Add(1)
@@ -152,57 +185,79 @@ func (c *collection) collectProbes(ctx context.Context, p *probe.Prober, extraUR
 		is := &pf.Issuers[i]
 		switch {
 		case Placeholder(is.Issuer):
-			is.Skipped = "placeholder"
+			is.Skipped = SkipPlaceholder
 			continue
 		case !strings.HasPrefix(is.Issuer, "https://"):
-			is.Skipped = "not https"
+			is.Skipped = SkipNotHTTPS
+			continue
+		}
+		if is.Skipped = why(ProbeIssuer); is.Skipped != "" {
 			continue
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); is.Probe = p.Discovery(ctx, is.Issuer) }()
 	}
-	pf.LocalCerts = c.localCerts()
-	pf.LDAP = c.ldapTargets()
+	pf.LocalCerts = j.localCerts()
+	pf.LDAP = j.ldapTargets()
 	for i := range pf.LDAP {
 		l := &pf.LDAP[i]
+		if l.Skipped = why(ProbeLDAP); l.Skipped != "" {
+			continue
+		}
 		var ca []byte
-		if cf := c.snap.Connect; cf != nil {
+		if cf := j.snap.Connect; cf != nil {
 			if e := cf.Config.Lookup("LDAP", l.Section, "TLSCACertificate"); len(e) > 0 {
-				ca, _, _ = c.h.ReadFile(strings.TrimSpace(e[len(e)-1].Value))
+				ca, _, _ = j.h.ReadFile(strings.TrimSpace(e[len(e)-1].Value))
 			}
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); l.Probe = p.LDAP(ctx, l.ServerAddress, l.Mode, ca) }()
 	}
 	wg.Wait()
-	c.mu.Lock()
-	c.snap.Probes = pf
-	c.mu.Unlock()
+	if !pf.Ran {
+		// Without a prober nothing says why a target was not probed but Ran.
+		for i := range pf.FrontDoors {
+			if pf.FrontDoors[i].Skipped == "no prober" {
+				pf.FrontDoors[i].Skipped = ""
+			}
+		}
+		for i := range pf.Issuers {
+			if pf.Issuers[i].Skipped == "no prober" {
+				pf.Issuers[i].Skipped = ""
+			}
+		}
+		for i := range pf.LDAP {
+			if pf.LDAP[i].Skipped == "no prober" {
+				pf.LDAP[i].Skipped = ""
+			}
+		}
+	}
+	j.set(func(s *Snapshot) { s.Probes = pf })
 }
 
 // localCerts reads the certificate/key pairs the products serve.
-func (c *collection) localCerts() []LocalCertFact {
+func (j *job) localCerts() []LocalCertFact {
 	var out []LocalCertFact
-	if cf := c.snap.Connect; cf != nil && cf.Config != nil {
+	if cf := j.snap.Connect; cf != nil && cf.Config != nil {
 		ce, cok := cf.Config.Get("HTTPS", "Certificate")
 		ke, _ := cf.Config.Get("HTTPS", "Key")
 		if cok && strings.TrimSpace(ce.Value) != "" {
-			out = append(out, c.localCert("connect", gset("HTTPS.Certificate", cf.ConfigPath, ce), gset("HTTPS.Key", cf.ConfigPath, ke), ce.Value, ke.Value))
+			out = append(out, j.localCert("connect", gset("HTTPS.Certificate", cf.ConfigPath, ce), gset("HTTPS.Key", cf.ConfigPath, ke), ce.Value, ke.Value))
 		}
 	}
-	if w := c.snap.Workbench; w != nil && w.RServer.Enabled("ssl-enabled") {
+	if w := j.snap.Workbench; w != nil && w.RServer.Enabled("ssl-enabled") {
 		ce, cok := w.RServer.Get("ssl-certificate")
 		ke, _ := w.RServer.Get("ssl-certificate-key")
 		if cok && ce.Value != "" {
-			out = append(out, c.localCert("workbench", kset("ssl-certificate", RServerConfPath, ce), kset("ssl-certificate-key", RServerConfPath, ke), ce.Value, ke.Value))
+			out = append(out, j.localCert("workbench", kset("ssl-certificate", RServerConfPath, ce), kset("ssl-certificate-key", RServerConfPath, ke), ce.Value, ke.Value))
 		}
 	}
 	return out
 }
 
-func (c *collection) localCert(product string, cs, ks Setting, certPath, keyPath string) LocalCertFact {
+func (j *job) localCert(product string, cs, ks Setting, certPath, keyPath string) LocalCertFact {
 	lc := LocalCertFact{Product: product, CertSet: cs, KeySet: ks, CertPath: strings.TrimSpace(certPath), KeyPath: strings.TrimSpace(keyPath)}
-	data, f, err := c.read(lc.CertPath)
+	data, f, err := j.read(lc.CertPath)
 	var certs []*x509.Certificate
 	switch {
 	case err != nil:
@@ -233,7 +288,7 @@ func (c *collection) localCert(product string, cs, ks Setting, certPath, keyPath
 		lc.KeyError = "no key file is configured"
 		return lc
 	}
-	kdata, kf, err := c.read(lc.KeyPath)
+	kdata, kf, err := j.read(lc.KeyPath)
 	if err != nil {
 		lc.KeyError = "cannot read it: " + fileErr(kf, err)
 		return lc
@@ -295,8 +350,8 @@ func privateKey(data []byte) (crypto.Signer, string) {
 
 // ldapTargets lists each LDAP section's ServerAddress and how Connect will
 // speak to it.
-func (c *collection) ldapTargets() []LDAPFact {
-	cf := c.snap.Connect
+func (j *job) ldapTargets() []LDAPFact {
+	cf := j.snap.Connect
 	if cf == nil || cf.Config == nil {
 		return nil
 	}

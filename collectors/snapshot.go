@@ -133,12 +133,28 @@ type Snapshot struct {
 	Processes   []host.Process        `json:"processes,omitempty"`
 	Logs        []*LogFacts           `json:"logs,omitempty"`
 	Probes      *ProbeFacts           `json:"probes,omitempty"`
+	// SAML are the IdP metadata sources the products name (files read,
+	// URLs fetched when a selected check judges them).
+	SAML []SAMLFact `json:"saml,omitempty"`
 	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
 	PEM          map[string]PEMFact `json:"pem,omitempty"`
 	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`
 	Services     Services           `json:"services,omitempty"`
+	// NoSystemd says why systemd could not be asked on the live host (it
+	// is not PID 1, as in most containers); Services is then empty.
+	NoSystemd string `json:"no_systemd,omitempty"`
 	// Errors are collectors that failed or overran their deadline.
 	Errors []string `json:"errors,omitempty"`
+	// Collected lists the collectors this snapshot holds the facts of (the
+	// run's plan), ProbeKinds the kinds of target it was allowed to contact,
+	// and Offline says --offline contacted none. analyze refuses to judge a
+	// check whose needs are not in Collected.
+	Collected  []Need      `json:"collected,omitempty"`
+	ProbeKinds []ProbeKind `json:"probe_kinds,omitempty"`
+	Offline    bool        `json:"offline,omitempty"`
+	// Incomplete maps a collector that did not finish (its deadline, an
+	// interrupt) to why: the checks that need it report an error.
+	Incomplete map[Need]string `json:"incomplete,omitempty"`
 }
 
 // File returns the fact for a host path, or a not-found fact when the path

@@ -102,7 +102,7 @@ func TestFingerprintIgnoresVolatileParts(t *testing.T) {
 }
 
 func TestLabelAndNagiosEscaping(t *testing.T) {
-	if got := escapeLabel("a\\b\"c\nd\xff"); got != `a\\b\"c\nd`+"\uFFFD" {
+	if got := labelValue("a\\b\"c\nd\xff"); got != `a\\b\"c⟨U+000A⟩d`+"\uFFFD" {
 		t.Errorf("escapeLabel = %q", got)
 	}
 	if got := nagiosText("a | b\n c", 0); got != "a ¦ b c" {
@@ -117,8 +117,8 @@ func TestLabelAndNagiosEscaping(t *testing.T) {
 		if got := nagiosText(in, 0); got != want {
 			t.Errorf("nagiosText(%q) = %q, want %q", in, got, want)
 		}
-		if got := escapeLabel(in); got != want {
-			t.Errorf("escapeLabel(%q) = %q, want %q", in, got, want)
+		if got := labelValue(in); got != want {
+			t.Errorf("labelValue(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := nagiosText(strings.Repeat("x", 200), 10); len([]rune(got)) != 10 {
@@ -182,7 +182,7 @@ func FuzzMachineText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		l := escapeLabel(s)
+		l := labelValue(s)
 		n := nagiosText(s, 100)
 		for _, out := range []string{l, n} {
 			if !utf8.ValidString(out) || strings.ContainsFunc(out, isHostileRune) {

@@ -70,9 +70,9 @@ func writeJUnit(w io.Writer, r *Report) error {
 		Errors:   r.Summary.Error,
 		Skipped:  r.Summary.Skip,
 		Time:     secs,
-		Hostname: r.Host.Hostname,
+		Hostname: oneLine(r.Host.Hostname),
 		Properties: []junitProperty{
-			{"version", r.Tool.Version}, {"os", r.Host.OS}, {"root", r.Host.Root},
+			{"version", oneLine(r.Tool.Version)}, {"os", oneLine(r.Host.OS)}, {"root", oneLine(r.Host.Root)},
 			{"exit_code", fmt.Sprint(r.ExitCode())},
 		},
 		Cases: []junitCase{},
@@ -82,15 +82,16 @@ func writeJUnit(w io.Writer, r *Report) error {
 		suite.Timestamp = t.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, f := range r.Findings {
-		c := junitCase{Classname: f.Check, Name: f.Title, Time: "0"}
+		title := oneLine(f.Title)
+		c := junitCase{Classname: oneLine(f.Check), Name: title, Time: "0"}
 		text := junitText(f)
 		switch f.Severity {
 		case checks.Fail:
-			c.Failure = &junitProblem{Message: f.Title, Type: "fail", Text: text}
+			c.Failure = &junitProblem{Message: title, Type: "fail", Text: text}
 		case checks.Error:
-			c.Error = &junitProblem{Message: f.Title, Type: "error", Text: text}
+			c.Error = &junitProblem{Message: title, Type: "error", Text: text}
 		case checks.Skip:
-			c.Skipped = &junitSkipped{Message: f.Title}
+			c.Skipped = &junitSkipped{Message: title}
 		case checks.Warn, checks.Info:
 			// Pass in JUnit's terms, with what a reader should still see.
 			c.SystemOut = strings.ToUpper(f.Severity.String()) + ": " + text
@@ -113,9 +114,19 @@ func writeJUnit(w io.Writer, r *Report) error {
 	return err
 }
 
+// oneLine is an attribute value: one line, control characters and bidi
+// overrides shown as ⟨U+XXXX⟩ (XML 1.0 cannot even carry most of them;
+// encoding/xml would silently turn them into U+FFFD).
+func oneLine(s string) string { return showControls(strings.ToValidUTF8(s, "\uFFFD")) }
+
 // junitText is a finding's body for failure, error and system-out: what was
-// seen, where, the fix and the references, as plain lines.
+// seen, where, the fix and the references, as plain lines, with control
+// characters shown (machineText).
 func junitText(f checks.Finding) string {
+	return machineText(junitLines(f))
+}
+
+func junitLines(f checks.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Title)
 	if f.Detail != "" && f.Detail != f.Title {

@@ -96,6 +96,23 @@ func showControls(s string) string {
 	return b.String()
 }
 
+// machineText is text for a SARIF message or a JUnit body: valid UTF-8
+// (a bad byte is U+FFFD) with every control character and bidi override
+// shown as ⟨U+XXXX⟩ except the line feeds that separate its lines. A
+// code-scanning UI or a CI log renders it; text from a config or a log
+// must not move its cursor, recolour it or reorder what it shows.
+func machineText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && isHostileRune(r) }) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = showControls(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 func isHostileRune(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
 		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)

@@ -196,3 +196,8 @@ func writeMarkdown(w io.Writer, r *Report) error {
 func mdEscape(s string) string {
 	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "|", "\\|").Replace(s)
 }
+
+// Visible is visible for the other renderers (compare): invisible and
+// control characters shown as ⟨U+XXXX⟩, so text from a config never drives
+// the terminal.
+func Visible(s string) string { return visible(s) }

@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"net/url"
+	"net"
 	"regexp"
 	"sort"
 	"strconv"
@@ -107,7 +107,7 @@ func sarifLevel(s checks.Severity) (string, bool) {
 
 func writeSARIF(w io.Writer, r *Report) error {
 	run := sarifRun{
-		Tool: sarifTool{Driver: sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, Rules: []sarifRule{}}},
+		Tool: sarifTool{Driver: sarifDriver{Name: machineText(r.Tool.Name), Version: machineText(r.Tool.Version), Rules: []sarifRule{}}},
 		Invocations: []sarifInvocation{{
 			// The checks ran; an error finding is a result, not a failed run.
 			ExecutionSuccessful: true,
@@ -115,7 +115,7 @@ func writeSARIF(w io.Writer, r *Report) error {
 			ExitCode:            r.ExitCode(),
 		}},
 		Results:    []sarifResult{},
-		Properties: map[string]any{"hostname": r.Host.Hostname, "os": r.Host.OS, "root": r.Host.Root},
+		Properties: map[string]any{"hostname": machineText(r.Host.Hostname), "os": machineText(r.Host.OS), "root": machineText(r.Host.Root)},
 	}
 	// One rule per check that ran: every selected check emits at least one
 	// finding (the runner makes sure), so the findings name them all.
@@ -143,10 +143,14 @@ func writeSARIF(w io.Writer, r *Report) error {
 			},
 		}
 		if f.Remediation != "" {
-			res.Properties["remediation"] = f.Remediation
+			res.Properties["remediation"] = machineText(f.Remediation)
 		}
 		if len(f.References) > 0 {
-			res.Properties["references"] = f.References
+			refs := make([]string, len(f.References))
+			for i, ref := range f.References {
+				refs[i] = machineText(ref)
+			}
+			res.Properties["references"] = refs
 		}
 		for _, e := range f.Evidence {
 			if e.Path == "" {
@@ -156,7 +160,7 @@ func writeSARIF(w io.Writer, r *Report) error {
 			if e.Line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: e.Line}
 				if e.Text != "" {
-					loc.PhysicalLocation.Region.Snippet = &sarifText{Text: e.Text}
+					loc.PhysicalLocation.Region.Snippet = &sarifText{Text: machineText(visible(e.Text))}
 				}
 			}
 			res.Locations = append(res.Locations, loc)
@@ -198,25 +202,155 @@ func sarifRuleFor(id string) sarifRule {
 	return rule
 }
 
+// sarifMessage is the result's message: the title, then the detail, with
+// control characters shown (machineText).
 func sarifMessage(f checks.Finding) string {
 	if f.Detail == "" || f.Detail == f.Title {
-		return f.Title
+		return machineText(f.Title)
 	}
-	return f.Title + "\n\n" + f.Detail
+	return machineText(f.Title + "\n\n" + f.Detail)
 }
 
-// evidenceURI turns an evidence path into a URI reference: absolute paths
-// become file:// URIs, URLs stay as they are, anything else is escaped as a
-// relative reference.
+// evidenceURI turns an evidence path into an RFC 3986 URI reference, as
+// SARIF's artifactLocation.uri must be: an absolute path becomes a file://
+// URI, a URL with a scheme and an authority keeps its parts, each
+// percent-encoded where RFC 3986 does not allow the byte, and anything
+// else (a relative path, "journal:rserver") is one relative path whose
+// every byte outside the unreserved set and '/' is percent-encoded (so a
+// ':' in it never reads as a scheme). Spaces, '%', '#', '?', non-ASCII and
+// control characters all come out as %XX.
 func evidenceURI(p string) string {
 	if strings.HasPrefix(p, "/") {
-		return (&url.URL{Scheme: "file", Path: p}).String()
+		return "file://" + pctEncode(p, pathByte, true)
 	}
-	if u, err := url.Parse(p); err == nil && u.Scheme != "" && u.Host != "" {
-		return u.String()
+	if u, ok := strictURL(p); ok {
+		return u
 	}
-	return (&url.URL{Path: p}).String()
+	// Not starting with '/', so never "//" (an authority) either.
+	return pctEncode(p, pathByte, true)
 }
+
+// strictURL re-encodes scheme://authority/path?query#fragment component by
+// component; ok is false when p is not of that shape (no scheme, no "//",
+// or a port that is not a number).
+func strictURL(p string) (string, bool) {
+	i := strings.Index(p, "://")
+	if i <= 0 || !validScheme(p[:i]) {
+		return "", false
+	}
+	scheme, rest := strings.ToLower(p[:i]), p[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, rest := rest[:end], rest[end:]
+	var userinfo string
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		userinfo, authority = authority[:at], authority[at+1:]
+	}
+	host, port := authority, ""
+	if strings.HasPrefix(host, "[") {
+		j := strings.IndexByte(host, ']')
+		if j < 0 || net.ParseIP(host[1:j]) == nil || strings.Contains(host[1:j], "%") {
+			return "", false
+		}
+		host, port = authority[:j+1], authority[j+1:]
+	} else if k := strings.LastIndexByte(host, ':'); k >= 0 {
+		host, port = authority[:k], authority[k:]
+	}
+	if port != "" {
+		if port[0] != ':' || strings.Trim(port[1:], "0123456789") != "" {
+			return "", false
+		}
+	}
+	var b strings.Builder
+	b.WriteString(scheme + "://")
+	if userinfo != "" || strings.Contains(authority, "@") {
+		b.WriteString(pctEncode(userinfo, userinfoByte, false) + "@")
+	}
+	if strings.HasPrefix(host, "[") {
+		b.WriteString(host)
+	} else {
+		b.WriteString(pctEncode(host, regNameByte, false))
+	}
+	b.WriteString(port)
+	path, query, fragment := rest, "", ""
+	hasQuery, hasFragment := false, false
+	if h := strings.IndexByte(path, '#'); h >= 0 {
+		path, fragment, hasFragment = path[:h], path[h+1:], true
+	}
+	if q := strings.IndexByte(path, '?'); q >= 0 {
+		path, query, hasQuery = path[:q], path[q+1:], true
+	}
+	b.WriteString(pctEncode(path, urlPathByte, false))
+	if hasQuery {
+		b.WriteString("?" + pctEncode(query, queryByte, false))
+	}
+	if hasFragment {
+		b.WriteString("#" + pctEncode(fragment, queryByte, false))
+	}
+	return b.String(), true
+}
+
+func validScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// The bytes each component may hold as they are (RFC 3986 § 2.2, 2.3, 3.2.1,
+// 3.2.2, 3.3, 3.4, 3.5). A path from a file system keeps only the
+// unreserved set and '/': a sub-delimiter such as ';' or '=' is legal there
+// but means something to some readers, so it is encoded too.
+func unreserved(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func subDelim(c byte) bool { return strings.IndexByte("!$&'()*+,;=", c) >= 0 }
+
+func pathByte(c byte) bool { return unreserved(c) || c == '/' }
+
+func urlPathByte(c byte) bool {
+	return unreserved(c) || subDelim(c) || strings.IndexByte(":@/", c) >= 0
+}
+
+func regNameByte(c byte) bool { return unreserved(c) || subDelim(c) }
+
+func userinfoByte(c byte) bool { return unreserved(c) || subDelim(c) || c == ':' }
+
+func queryByte(c byte) bool { return unreserved(c) || subDelim(c) || strings.IndexByte(":@/?", c) >= 0 }
+
+// pctEncode percent-encodes every byte of s that keep does not allow. In a
+// literal (a file name) every '%' is encoded; in a URL's component a '%'
+// followed by two hex digits is already an encoding and stays.
+func pctEncode(s string, keep func(byte) bool, literal bool) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case keep(c):
+			b.WriteByte(c)
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) && !literal:
+			b.WriteString(s[i : i+3])
+			i += 2
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // volatile matches what changes from run to run in a title without changing
 // what the finding is about: counts, days left, dates and times.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +18,11 @@ import (
 // idp serves an OpenID discovery document and keys for issuer paths on a
 // TLS server named idp.test (resolved to 127.0.0.1 by the test resolver).
 func idp(t *testing.T, ca *probetest.CA, clock time.Time) string {
+	return idpWith(t, ca, clock, probetest.LeafOpts{Hosts: []string{"idp.test"}})
+}
+
+// idpWith is idp with its certificate made from o.
+func idpWith(t *testing.T, ca *probetest.CA, clock time.Time, o probetest.LeafOpts) string {
 	var base string
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -36,8 +42,8 @@ func idp(t *testing.T, ca *probetest.CA, clock time.Time) string {
 			http.NotFound(w, r)
 		}
 	})
-	s := probetest.Server(t, ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"idp.test"}}), mux, 0, 0)
-	base = "https://idp.test:" + portOf(s.Listener.Addr().String())
+	s := probetest.Server(t, ca.Leaf(t, o), mux, 0, 0)
+	base = "https://" + o.Hosts[0] + ":" + portOf(s.Listener.Addr().String())
 	return base
 }
 
@@ -139,7 +145,7 @@ func TestNetworkChecksBroken(t *testing.T) {
 		{"frontdoor-tls", "fail", "--url (https://nowhere.invalid/): dns"},
 		{"issuer-reachable", "fail", "OAuth2.OpenIDConnectIssuer: the discovery document names a different issuer"},
 		{"issuer-reachable", "fail", "auth-openid-issuer: the issuer still holds a placeholder"},
-		{"clock-skew", "fail", "this host's clock is 10m0s ahead of"},
+		{"clock-skew", "fail", "this machine's clock is 10m0s ahead of"},
 	} {
 		if !rep.find(w[0], w[1], w[2]) {
 			t.Errorf("missing %v\n%s", w, r.stdout)
@@ -200,7 +206,7 @@ func TestLocalCertFiles(t *testing.T) {
 			_, k := probetest.WritePair(t, d, "o", other)
 			return c, k
 		}, "fail", "the private key does not belong to the certificate"},
-		{"expired", func(d string) (string, string) { return probetest.WritePair(t, d, "c", expired) }, "fail", "the certificate expired"},
+		{"expired", func(d string) (string, string) { return probetest.WritePair(t, d, "c", expired) }, "fail", "the server certificate \"connect.test\" expired"},
 		{"leaf-only", func(d string) (string, string) { return probetest.WritePair(t, d, "c", leafOnly) }, "warn", "only the server certificate"},
 		{"passphrase", func(d string) (string, string) {
 			c, k := probetest.WritePair(t, d, "c", good)
@@ -251,13 +257,21 @@ func TestLDAPThroughCLI(t *testing.T) {
 		return fmt.Sprintf("[LDAP %q]\nServerAddress = %s:%s\nStartTLS = true\nTLSCACertificate = %s\nBindDN = cn=svc\nBindPassword = S1Foho5A2uUARgvwXP7TrmVVgO6S6wx58BRH85RKnQd1EIgQ/42hgng2f8Wd6cqNFAdcdcNpNpi5z/d3\nUserSearchBaseDN = dc=test\nUserObjectClass = person\nUniqueIdAttribute = entryUUID\nUsernameAttribute = uid\nUserFirstNameAttribute = givenName\nUserLastNameAttribute = sn\nUserEmailAttribute = mail\n\n",
 			name, host, portOf(addr), strings.TrimPrefix(rootPEM, root))
 	}
-	gcfg := "[Server]\nAddress = https://connect.test\n[Authentication]\nProvider = ldap\n\n" + section("Good", "dc1.test", good) + section("Refusing", "dc2.test", refusing)
+	gcfg := "[Server]\nAddress = https://connect.test\n[Authentication]\nProvider = ldap\n\n" + section("Good", "dc1.test", good) + section("Refusing", "dc2.test", refusing) + section("Elsewhere", "dc9.corp.invalid", good)
 	os.WriteFile(filepath.Join(root, "etc/rstudio-connect/rstudio-connect.gcfg"), []byte(gcfg), 0o600)
 	// The CA is trusted only through TLSCACertificate, not the system roots.
 	r := invoke(t, false, nil, probetest.NewCA(t, "unrelated").Pool, time.Now(), "run", "--root", root, "--only", "connect-ldap", "--format", "json", "--timeout", "3s")
 	rep := findings(t, r.stdout)
 	if !rep.find("connect-ldap", "fail", `[LDAP "Refusing"] dc2.test:`+portOf(refusing)+" (starttls): ldap-starttls") {
 		t.Errorf("refused StartTLS not reported\n%s", r.stdout)
+	}
+	// Under --root the name is looked up from this machine, not the host:
+	// a DNS failure is a warning that says so, not a failure.
+	if !rep.find("connect-ldap", "warn", `[LDAP "Elsewhere"] dc9.corp.invalid:`+portOf(good)+" (starttls): dns") {
+		t.Errorf("DNS failure under --root not a warning\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "Probed from this machine, not from the host under --root") {
+		t.Errorf("the DNS warning does not say where it was probed from\n%s", r.stdout)
 	}
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Title, `"Good"`) {
@@ -266,5 +280,98 @@ func TestLDAPThroughCLI(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "S1Foho5A2uUARgvwXP7TrmVVg") {
 		t.Error("bind password in the output")
+	}
+}
+
+// TestEveryCertificateDated: a private PKI on loopback whose intermediate
+// expires in 19 days (the front door's leaf is good for 90), an IdP and an
+// LDAPS directory with 10-day certificates. Each is dated and warned about,
+// naming the certificate that expires; data.certificates and the textfile
+// metric carry every certificate, the intermediate and the root included.
+func TestEveryCertificateDated(t *testing.T) {
+	now := time.Now().UTC()
+	ca := probetest.NewCAWithIntermediate(t, "short", now.Add(19*24*time.Hour))
+	tenDays := now.Add(10 * 24 * time.Hour)
+	front := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"connect.test"}}, now)
+	issuer := idpWith(t, ca, now, probetest.LeafOpts{Hosts: []string{"idp.test"}, NotAfter: tenDays})
+	ldaps := probetest.LDAPServer(t, ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"dc1.test"}, NotAfter: tenDays}), "tls", 0)
+	root := t.TempDir()
+	files := map[string]string{
+		"etc/rstudio-connect/rstudio-connect.gcfg": fmt.Sprintf("[Server]\nAddress = %s\n[Authentication]\nProvider = ldap\n\n[LDAP \"Corp\"]\nServerAddress = dc1.test:%s\nTLS = true\nBindDN = cn=svc\nBindPassword = x\nUserSearchBaseDN = dc=test\nUserObjectClass = person\nUniqueIdAttribute = entryUUID\nUsernameAttribute = uid\nUserFirstNameAttribute = givenName\nUserLastNameAttribute = sn\nUserEmailAttribute = mail\n", front, portOf(ldaps)),
+		"etc/rstudio/rserver.conf":                 fmt.Sprintf("auth-openid=1\nauth-openid-issuer=%s/wb/v2.0\n", issuer),
+	}
+	for p, c := range files {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	r := invoke(t, false, nil, ca.Pool, now, "run", "--root", root, "--only", "frontdoor-tls,issuer-reachable,connect-ldap", "--format", "json", "--timeout", "3s", "--textfile", dir)
+	rep := findings(t, r.stdout)
+	for _, w := range []struct{ check, title string }{
+		{"frontdoor-tls", "Server.Address (" + front + "): intermediate certificate expires in 1"},
+		{"issuer-reachable", "the IdP's server certificate expires in "},
+		{"connect-ldap", "(tls): the directory's server certificate expires in "},
+	} {
+		found := false
+		for _, f := range rep.Findings {
+			if f.Check == w.check && f.Severity == "warn" && strings.Contains(f.Title, w.title) {
+				found = true
+				certs, _ := f.Data["certificates"].([]any)
+				if len(certs) < 2 {
+					t.Errorf("%s: data.certificates has %d entries, want the whole chain: %v", w.check, len(certs), f.Data)
+				}
+				for _, c := range certs {
+					m, _ := c.(map[string]any)
+					for _, k := range []string{"subject", "issuer", "not_after", "where"} {
+						if m[k] == nil || m[k] == "" {
+							t.Errorf("%s: certificate entry lacks %s: %v", w.check, k, m)
+						}
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s warning %q in\n%s", w.check, w.title, r.stdout)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "posit_doctor.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter := ca.Inter.NotAfter.UTC().Unix()
+	want := fmt.Sprintf(`posit_doctor_cert_expiry_timestamp_seconds{check="frontdoor-tls",target="%s (posit-doctor test intermediate short)"} %d`, front, inter)
+	if !strings.Contains(string(b), want+"\n") {
+		t.Errorf("the textfile lacks the intermediate's expiry %q:\n%s", want, b)
+	}
+	if _, err := exec.LookPath("promtool"); err == nil {
+		checkMetrics(t, "textfile with every certificate", string(b))
+	}
+}
+
+// TestWorkbenchInAContainer: Posit's container layout (Launcher in its own
+// container, sessions calling back on http://127.0.0.1:8787) raises no
+// warning, and the redirect URI printed for Workbench is not the callback
+// address. Judged offline: nothing here needs the network.
+func TestWorkbenchInAContainer(t *testing.T) {
+	root := fixture(t, "workbench-container")
+	r := run(t, false, nil, "run", "--root", root, "--offline", "--only", "frontdoor-tls,redirect-uri-whitespace,workbench-launcher", "--format", "json")
+	rep := findings(t, r.stdout)
+	for _, f := range rep.Findings {
+		// (The base host's Connect uses example.com, a placeholder domain.)
+		if (f.Severity == "warn" || f.Severity == "fail") && !strings.HasPrefix(f.Title, "Server.Address") {
+			t.Errorf("%s %s: %s", f.Check, f.Severity, f.Title)
+		}
+		if strings.Contains(f.Detail, "127.0.0.1:8787/openid/callback") {
+			t.Errorf("%s tells the admin to register the loopback callback: %s", f.Check, f.Detail)
+		}
+	}
+	if !rep.find("frontdoor-tls", "info", "launcher-sessions-callback-address is a loopback address (http://127.0.0.1:8787): not a front door") {
+		t.Errorf("no loopback-callback note\n%s", r.stdout)
+	}
+	if !rep.find("redirect-uri-whitespace", "info", "redirect URIs the IdP must have registered") || !strings.Contains(r.stdout, "is an internal address for sessions, not the one to register") {
+		t.Errorf("the Workbench redirect URI note is missing\n%s", r.stdout)
 	}
 }

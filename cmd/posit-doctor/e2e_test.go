@@ -110,7 +110,7 @@ func TestFrontDoorAgainstNginx(t *testing.T) {
 		// finding must say
 		opensslSays, detailSays string
 	}{
-		{good, "pass", "", 0, "", "expires"},
+		{good, "pass", "", 0, "", "posit-doctor test root nginx\" until"},
 		{leafOnly, "fail", "tls-missing-intermediate", 2, "unable to get local issuer certificate", "http://ca.test/intermediate.crt"},
 		{privRoot, "fail", "tls-untrusted-private-ca", 2, "unable to get local issuer certificate", `"posit-doctor test root private", a CA this host does not trust`},
 		{privFull, "fail", "tls-untrusted-private-ca", 2, "certificate in certificate chain", "sends the whole chain up to that root"},

@@ -294,5 +294,19 @@ func FuzzClassify(f *testing.F) {
 		}
 		Timestamp(line, c.Format, now)
 		Template(string(line))
+		// The fast time reader agrees with time.Parse wherever it answers.
+		for _, b := range [][]byte{line, line[:min(len(line), 32)]} {
+			if ts, ok := parseUTC(b); ok {
+				ref, err := time.Parse(time.RFC3339Nano, string(b))
+				if err != nil || !ref.Equal(ts) {
+					t.Fatalf("parseUTC(%q) = %v; time.Parse: %v %v", b, ts, ref, err)
+				}
+			}
+		}
+		for _, product := range []string{"workbench", "connect"} {
+			if _, sig := NewMatcher(product).Line(line); sig != nil && !sig.re.Match(line[min(c.Msg, len(line)):]) {
+				t.Fatalf("%q named %s, whose pattern does not match its message", line, sig.ID)
+			}
+		}
 	})
 }
