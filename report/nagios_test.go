@@ -110,8 +110,8 @@ func TestNagiosOutputLimits(t *testing.T) {
 		{"600 warnings after one fail: the fail is shown, the rest counted",
 			"h", append(many(600, checks.Warn, strings.Repeat("w", 80)), checks.Finding{Check: "frontdoor-tls", Severity: checks.Fail, Title: "certificate expired"}),
 			[]string{"\nFAIL frontdoor-tls: certificate expired\n", "more finding(s) not shown"}},
-		{"hostile host name and title", "evil|host\nPOSIT-DOCTOR OK", []checks.Finding{{Check: "log-errors", Severity: checks.Fail, Title: "a | b\nPOSIT-DOCTOR OK - fine | pass=99"}},
-			[]string{"evil¦host POSIT-DOCTOR OK", "a ¦ b POSIT-DOCTOR OK - fine ¦ pass=99"}},
+		{"hostile host name and title", "evil|host\nPOSIT-DOCTOR OK", []checks.Finding{{Check: "log-errors", Severity: checks.Fail, Title: "a | b\nPOSIT-DOCTOR OK - fine | warn=99"}},
+			[]string{"evil¦host POSIT-DOCTOR OK", "a ¦ b POSIT-DOCTOR OK - fine ¦ warn=99"}},
 		{"controls", "h\x1b[2J", []checks.Finding{{Check: "log-errors", Severity: checks.Error, Title: "t\x07\u202e\xff"}}, []string{"h⟨U+001B⟩[2J", "t⟨U+0007⟩⟨U+202E⟩\uFFFD"}},
 		{"healthy", "h", []checks.Finding{{Check: "nscd-cache", Severity: checks.Pass, Title: "ok"}}, []string{"POSIT-DOCTOR OK - h: 1 findings, nothing worse than info | pass=1 info=0 warn=0 fail=0 skip=0 error=0 duration=1.5s\n"}},
 	}
