@@ -150,10 +150,33 @@ func IsSecretKey(name string) bool {
 	return strings.HasSuffix(ks, "key")
 }
 
+// publicURLKeys are documented settings and discovery-document members
+// whose name holds a secret word but whose value is a public endpoint URL:
+// an IdP publishes its token_endpoint to anyone who asks. Only such a URL
+// is left (https, no user part, no query); any other value under these
+// keys is redacted as before.
+var publicURLKeys = map[string]bool{
+	"token_endpoint": true, "tokenendpoint": true, "TokenEndpoint": true,
+}
+
+// PublicURL reports a value under a secret-named key that is a public
+// endpoint URL (publicURLKeys: the IdP's token_endpoint). Structured
+// writers ask it before replacing such a member wholesale; nothing else
+// under a secret-named key is let through.
+func PublicURL(key, value string) bool { return publicURL(key, strings.TrimSpace(value)) }
+
+func publicURL(key, t string) bool {
+	return publicURLKeys[key] && strings.HasPrefix(t, "https://") && !strings.ContainsAny(t, "@?#\\ \t")
+}
+
 // harmlessValue reports values that cannot be the secret itself: booleans,
-// numbers, durations, and file paths for keys that name a file.
+// numbers, durations, file paths for keys that name a file, and the public
+// endpoint URLs of publicURLKeys.
 func harmlessValue(key, v string) bool {
 	t := strings.Trim(strings.TrimSpace(v), `"'`)
+	if publicURL(key, t) {
+		return true
+	}
 	switch strings.ToLower(t) {
 	case "", "true", "false", "yes", "no", "on", "off", "none", "null":
 		return true

@@ -74,6 +74,21 @@ func TestPrivateKeyBlock(t *testing.T) {
 
 // Settings whose names mention a secret word but whose values are not
 // secrets stay readable: support needs them.
+// TestPublicURLKeysStayNarrow: token_endpoint is left only when it holds a
+// plain https URL; anything else under that key is still redacted.
+func TestPublicURLKeysStayNarrow(t *testing.T) {
+	for _, in := range []string{
+		`{"token_endpoint": "s3cr3t-v4lu3-h3r3-0123456789"}`,
+		`{"token_endpoint": "https://idp.test/token?client_secret=abc123def456"}`,
+		`{"token_endpoint": "https://svc:hunter2hunter2@idp.test/token"}`,
+		`{"access_token": "https://idp.test/looks-like-a-url"}`,
+	} {
+		if got := String(in); got == in {
+			t.Errorf("%q was left unredacted", in)
+		}
+	}
+}
+
 func TestNotRedacted(t *testing.T) {
 	for _, in := range []string{
 		"RequireUsernameClaim = true",
@@ -88,6 +103,9 @@ func TestNotRedacted(t *testing.T) {
 		"cache_bypass_limit = 100",
 		"ClientId = 6f1c2a1e-5b7d-4c1a-9f44-2d0b8d0b1c11",
 		"OpenIDConnectIssuer = https://login.microsoftonline.com/abc/v2.0",
+		// The IdP's public token endpoint (discovery metadata, finding data).
+		`{"token_endpoint": "https://login.microsoftonline.com/abc/oauth2/v2.0/token"}`,
+		`"token_endpoint":"https://idp.test:8443/token",`,
 		"image: ghcr.io/posit/connect@sha256:0123456789abcdef0123456789abcdef",
 		"2022-03-02T15:37:10.117201Z [rserver] ERROR OpenID failed with error: attempt to use invalid state",
 		"https://user@example.com/path",
