@@ -219,10 +219,6 @@ func redactValue(v any, red *redact.Redactor) any {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if redact.IsSecretKey(k) {
-				if v, ok := x[k].(string); ok && redact.PublicURL(k, v) {
-					y[k] = red.String(v) // e.g. the IdP's public token_endpoint
-					continue
-				}
 				y[k] = "[REDACTED:secret]"
 				continue
 			}
