@@ -48,6 +48,7 @@ test-deps:
 	  command -v dpkg-deb >/dev/null 2>&1 || missing="$$missing dpkg"; \
 	  command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
 	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	  command -v setpriv >/dev/null 2>&1 || missing="$$missing util-linux"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \

@@ -1,6 +1,9 @@
 package collectors
 
 import (
+	"path"
+
+	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"strings"
 	"time"
 
@@ -24,7 +27,9 @@ type LogFacts struct {
 	Product string `json:"product"` // workbench, connect, launcher
 	Path    string `json:"path,omitempty"`
 	// Destination is "file", "journal" (the product logs to syslog,
-	// stdout or stderr: see Note) or "missing" (no file where expected).
+	// stdout or stderr: see Note), "missing" (no file where expected) or
+	// "unreadable" (it may be there, but a directory on the way or the file
+	// refused us: see Note; never reported as missing).
 	Destination string       `json:"destination"`
 	Note        string       `json:"note,omitempty"`
 	Setting     string       `json:"setting,omitempty"` // the config line that chose the destination
@@ -33,8 +38,9 @@ type LogFacts struct {
 }
 
 // locateLogs decides where each product logs, from its configuration first
-// and the documented defaults second.
-func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
+// and the documented defaults second. look says whether a path exists and,
+// when it cannot tell (permission denied), why.
+func locateLogs(s *Snapshot, look func(string) (bool, string)) []*LogFacts {
 	var out []*LogFacts
 	if s.Connect != nil {
 		lf := &LogFacts{Name: "rstudio-connect.log", Product: "connect"}
@@ -51,7 +57,10 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 			lf.Path, lf.Destination = dest, "file"
 		default:
 			for _, p := range connectLogDefaults {
-				if exists(p) {
+				if ok, why := look(p); why != "" {
+					lf.Path, lf.Destination, lf.Note = p, "unreadable", why
+					break
+				} else if ok {
 					lf.Path, lf.Destination = p, "file"
 					break
 				}
@@ -81,13 +90,17 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 		default:
 			lf.Path = strings.TrimRight(dir, "/") + "/rserver.log"
 			lf.Destination = "file"
-			if !exists(lf.Path) {
+			if ok, why := look(lf.Path); why != "" {
+				lf.Destination, lf.Note = "unreadable", why
+			} else if !ok {
 				lf.Destination = "missing"
 				lf.Note = "no rserver.log at " + lf.Path
 			}
 		}
 		out = append(out, lf)
-		if exists(launcherLog) {
+		if ok, why := look(launcherLog); why != "" {
+			out = append(out, &LogFacts{Name: "rstudio-launcher.log", Product: "launcher", Path: launcherLog, Destination: "unreadable", Note: why})
+		} else if ok {
 			out = append(out, &LogFacts{Name: "rstudio-launcher.log", Product: "launcher", Path: launcherLog, Destination: "file"})
 		}
 	}
@@ -97,7 +110,7 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 // collectLogs scans each log file (and its rotated siblings) in the window.
 func (j *job) collectLogs() {
 	ctx, since := j.ctx, j.opts.Since
-	found := locateLogs(j.snap, func(p string) bool { return j.file(p).Exists || j.h.Exists(p) })
+	found := locateLogs(j.snap, j.look)
 	for _, lf := range found {
 		lf.Since = since
 		if lf.Destination != "file" {
@@ -112,4 +125,33 @@ func (j *job) collectLogs() {
 		lf.Scan = &r
 	}
 	j.set(func(s *Snapshot) { s.Logs = found })
+}
+
+// look says whether p exists under the root and, when the answer is
+// "cannot tell" (permission denied on p or on a directory on its way),
+// which path refused and what to do.
+func (j *job) look(p string) (bool, string) {
+	if f := j.file(p); f.Exists && f.Problem == nil {
+		return true, ""
+	}
+	_, err := j.h.Stat(p)
+	if err == nil {
+		return true, ""
+	}
+	if !host.IsPermission(err) {
+		return false, ""
+	}
+	// The deepest directory we can still stat is the one whose search
+	// permission we lack: stat needs search permission on the parents only.
+	refused := p
+	for d := path.Dir(p); ; d = path.Dir(d) {
+		if _, err := j.h.Stat(d); err == nil {
+			refused = d
+			break
+		}
+		if d == "/" || d == "." {
+			break
+		}
+	}
+	return true, "cannot read " + refused + ": permission denied; run with sudo"
 }
