@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
@@ -15,13 +16,14 @@ point at the proxy. Anyone who can reach Connect's own port directly can forge
 that header, so HTTP.Listen bound to every interface is a risk unless a firewall
 closes the port; the proxy must also strip any username header the client sends
 ("Rejected insecure proxy authentication attempt" in the log means it does not,
-or users bypass it). Proxied authentication has no groups.`,
+or users bypass it). Groups come from ProxyAuth.GroupsHeader in current Connect;
+GroupsAutoProvision without it has nothing to provision.`,
 	Rules: []Rule{
 		{ID: "proxy-server-address-required", Level: "must", Text: "Provider = proxy requires Server.Address pointing at the proxy.", Source: seed004 + " § 10.9.4 Configuring Proxied Authentication"},
 		{ID: "proxy-no-direct-access", Level: "must", Text: "All access goes through the proxy; warn when HTTP.Listen is on all interfaces.", Source: seed004 + " § 10.9.1 How this Works"},
 		{ID: "proxy-strip-username-header", Level: "must", Text: "The proxy deletes client-sent username headers before setting its own.", Source: seed004 + " § 10.9.5 Troubleshooting Proxied Authentication"},
 		{ID: "proxy-usernameheader-match", Level: "must", Text: "ProxyAuth.UsernameHeader (default X-Auth-Username) matches what the proxy sets.", Source: seed004 + " § 10.9.4 Configuring Proxied Authentication"},
-		{ID: "proxy-no-groups", Level: "should", Text: "Proxied authentication does not support groups.", Source: seed004 + " § 10.9.6 Groups"},
+		{ID: "proxy-groups-header", Level: "info", Text: "Groups under proxied authentication come from the header named by ProxyAuth.GroupsHeader; GroupsAutoProvision needs it.", Source: "Posit Connect Admin Guide: Proxied Authentication § Configuration Example (GroupsHeader, GroupsAutoProvision) (https://docs.posit.co/connect/admin/authentication/proxied/)"},
 	},
 	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/proxied/"},
 	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedLogs},
@@ -67,10 +69,26 @@ func runConnectProxyAuth(c *Check, s *collectors.Snapshot) []Finding {
 			}
 		}
 	}
-	for _, k := range []string{"GroupsAutoProvision"} {
-		if v, ok := boolSetting(g, "ProxyAuth", k); ok && v {
-			issues = append(issues, issue{sev: Warn, rule: "proxy-no-groups", title: "group provisioning is set under proxied authentication", detail: "The documents say proxied authentication has no groups.", fix: "Remove it, or check your Connect version's docs."})
+	// Current Connect takes groups from the proxy in ProxyAuth.GroupsHeader
+	// (the 1.7-era guide said proxied authentication had none).
+	groupsHeader, hasHeader := g.Get("ProxyAuth", "GroupsHeader")
+	hasHeader = hasHeader && strings.TrimSpace(groupsHeader.Value) != ""
+	auto, autoSet := boolSetting(g, "ProxyAuth", "GroupsAutoProvision")
+	switch {
+	case hasHeader:
+		h := strings.TrimSpace(groupsHeader.Value)
+		detail := fmt.Sprintf("Connect reads the user's groups from the %s header the proxy sets", h)
+		if autoSet && auto {
+			detail += " and creates groups it does not know (GroupsAutoProvision)"
 		}
+		issues = append(issues, issue{sev: Info, rule: "proxy-groups-header", title: "groups come from the proxy's " + h + " header",
+			detail: detail + ". The proxy must set that header itself and strip any copy the client sends, as for the username header. Connect versions before GroupsHeader existed (the 1.7 guide) had no groups with proxied authentication.",
+			fix:    "Make sure the proxy sends " + h + " with the groups separated as Connect expects, and deletes client-sent copies.", ev: gcfgEv(s, groupsHeader)})
+	case autoSet && auto:
+		e, _ := g.Get("ProxyAuth", "GroupsAutoProvision")
+		issues = append(issues, issue{sev: Warn, rule: "proxy-groups-header", title: "GroupsAutoProvision is on but no ProxyAuth.GroupsHeader is set",
+			detail: "Connect learns groups under proxied authentication only from the header named by ProxyAuth.GroupsHeader; without it there are no groups to provision.",
+			fix:    "Set ProxyAuth.GroupsHeader (e.g. X-Auth-Groups) to the header your proxy fills with the user's groups, or remove GroupsAutoProvision.", ev: gcfgEv(s, e)})
 	}
 	return c.emit(issues, "proxied authentication is set up safely", "Server.Address is set and Connect is not listening on every interface.",
 		"proxy-server-address-required", "proxy-no-direct-access")

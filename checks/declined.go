@@ -1,10 +1,10 @@
 package checks
 
-// Declined lists the host-checkable rules of ../shared/RULES.md that no
+// Declined lists the host-checkable rules of rules/seeds.md that no
 // check enforces, each with the reason. Together with the rules the checks
 // cite, it covers every row of the inventory (TestRulesInventory).
 var Declined = []struct{ ID, Reason string }{
-	{"log-group-ownership-warning", "no verbatim Connect log line was found (realworld/logs.md §5); a signature would be invented"},
+	{"log-group-ownership-warning", "no verbatim Connect log line was found (the project's real-log research); a signature would be invented"},
 	{"log-ldap-dn-changed", "no verbatim Connect log line was found; a signature would be invented"},
 	{"log-ldap-uniqueid-changed", "no verbatim Connect log line was found; a signature would be invented"},
 	{"log-invalid-role-values", "logged only with debug logging, and no verbatim line was found"},
@@ -20,5 +20,6 @@ var Declined = []struct{ ID, Reason string }{
 	{"rproxy-websocket-upgrade", "needs nginx/Apache config parsing: a future reverse-proxy check"},
 	{"rproxy-buffering-off", "needs nginx config parsing: a future reverse-proxy check"},
 	{"rproxy-forward-headers", "needs nginx/Apache config parsing: a future reverse-proxy check"},
+	{"proxy-no-groups", "superseded: current Connect takes groups from ProxyAuth.GroupsHeader (Proxied Authentication page, Configuration Example); connect-proxy-auth enforces proxy-groups-header instead"},
 	{"connect-email-working", "SMTP reachability is not sign-in or provisioning; a future connect-email check"},
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
@@ -69,6 +70,17 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		rule = "fd-connect-address-https"
 	case "workbench":
 		rule = "fd-wb-callback-address-https"
+	}
+	if u, err := url.Parse(strings.TrimSpace(fd.URL)); fd.Product == "workbench" && err == nil && loopbackHost(u.Hostname()) {
+		// Sessions in the same host or container call rserver back on a
+		// loopback address (Posit's container image sets
+		// http://127.0.0.1:8787); that is not the front door users reach.
+		f := c.finding(Info, fmt.Sprintf("%s is a loopback address (%s): not a front door", name, fd.URL), "fd-wb-callback-address-https")
+		f.Detail = fmt.Sprintf("%s = %q is where sessions on this host or container call rserver back; users reach Workbench through another address, which no setting records, so its certificate was not checked.", name, fd.URL)
+		f.Evidence = ev
+		f.Remediation = "Run posit-doctor with --url https://<the Workbench URL users type> to check the front door. Sessions on other nodes or pods need a callback address they can reach."
+		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
 	}
 	switch fd.Skipped {
 	case collectors.SkipNotHTTPS, collectors.SkipNotAbsolute:

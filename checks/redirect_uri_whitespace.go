@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -215,6 +217,15 @@ func suspiciousRune(r rune) (string, bool) {
 }
 
 // redirectURIs lists the callback URLs the IdP must have registered.
+// loopbackHost is localhost or a loopback address.
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
 func redirectURIs(c *Check, s *collectors.Snapshot) (Finding, bool) {
 	var uris []string
 	var ev []Evidence
@@ -228,13 +239,22 @@ func redirectURIs(c *Check, s *collectors.Snapshot) (Finding, bool) {
 		}
 	}
 	if w := s.Workbench; w != nil && w.RServer.Enabled("auth-openid") {
+		// Workbench builds its redirect URI from the address the browser
+		// used (through the proxy), which no setting records.
+		// launcher-sessions-callback-address is where sessions call rserver
+		// back; it is often that same URL but need not be (Posit's own
+		// container image sets http://127.0.0.1:8787), so it is only a hint.
+		note := "Workbench: <the https URL users type, e.g. https://workbench.company.com>/openid/callback (Workbench builds it from the address the browser uses; no setting records it)"
 		if e, ok := w.RServer.Get("launcher-sessions-callback-address"); ok && e.Value != "" {
 			base := strings.TrimRight(strings.TrimSpace(parse.Unquote(strings.TrimSpace(e.Value))), "/")
-			uris = append(uris, "Workbench: "+base+"/openid/callback")
+			if u, err := url.Parse(base); err == nil && u.Scheme == "https" && !loopbackHost(u.Hostname()) {
+				note += fmt.Sprintf("; if users type %s, it is %s/openid/callback", base, base)
+			} else {
+				note += fmt.Sprintf("; launcher-sessions-callback-address (%s) is an internal address for sessions, not the one to register", base)
+			}
 			ev = append(ev, Evidence{Path: collectors.RServerConfPath, Line: e.Line, Text: e.Raw})
-		} else {
-			notes = append(notes, "Workbench uses OpenID; its redirect URI is https://<the Workbench URL users type>/openid/callback (launcher-sessions-callback-address is not set, so it cannot be derived here)")
 		}
+		notes = append(notes, note)
 	}
 	if len(uris) == 0 && len(notes) == 0 {
 		return Finding{}, false

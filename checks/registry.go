@@ -2,9 +2,10 @@ package checks
 
 import (
 	"fmt"
-	"github.com/posit-doctor/posit-doctor/collectors"
 	"sort"
 	"strings"
+
+	"github.com/posit-doctor/posit-doctor/collectors"
 )
 
 // catalogue is the one place checks are registered, in the order reports
@@ -24,10 +25,12 @@ var catalogue = mustCatalogue(
 	connectLDAP,
 	connectPAM,
 	connectProxyAuth,
+	connectSAML,
 	workbenchOpenID,
 	workbenchUserProvisioning,
 	workbenchLauncher,
 	workbenchProxyAuth,
+	workbenchSAML,
 	services,
 )
 

@@ -17,12 +17,21 @@ name). A mismatch shows up as "Connection refused" from ServerJobLauncher in
 rserver.log and sessions that never start. The guide uses localhost.`,
 	Rules: []Rule{
 		{ID: "launcher-address-local", Level: "should", Text: "rserver.conf launcher-address=localhost matches launcher.conf [server] address=127.0.0.1.", Source: seed000 + `: "Use localhost as your launcher address"`},
+		{ID: "launcher-address-remote", Level: "info", Text: "A launcher-address that is not localhost is supported when launcher.conf listens there (Launcher in another container, node or behind a load balancer).", Source: "Posit Workbench Admin Guide: Job Launcher configuration § Server configuration (launcher-address) (https://docs.posit.co/ide/server-pro/job_launcher/configuration.html)"},
 		{ID: "launcher-port-match", Level: "must", Text: "launcher-port equals launcher.conf [server] port.", Source: seed000 + `: "launcher-port=5559"`},
 		{ID: "launcher-cluster-match", Level: "must", Text: "launcher-default-cluster names a [cluster] in launcher.conf.", Source: seed000 + `: "launcher-default-cluster=Local"`},
 	},
 	Docs:  []string{"https://docs.posit.co/job-launcher/"},
 	Needs: []collectors.Need{collectors.NeedWorkbench},
 	Run:   runWorkbenchLauncher,
+}
+
+// orLoopback names launcher.conf's listen address ("its default" when unset).
+func orLoopback(la string) string {
+	if la == "" {
+		return "its default address"
+	}
+	return la
 }
 
 func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {
@@ -51,11 +60,25 @@ func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {
 			la = strings.TrimSpace(l.Value)
 		}
 		local := func(h string) bool { return h == "localhost" || h == "127.0.0.1" || h == "::1" }
+		anyAddr := func(h string) bool { return h == "0.0.0.0" || h == "::" || h == "[::]" }
 		switch {
+		case !local(a) && (la == a || anyAddr(la)):
+			// Both files agree on a Launcher reached over the network: its
+			// own container, another node, or behind a load balancer. The
+			// Launcher configuration page allows it ("localhost, assuming
+			// you run the launcher side-by-side").
+			listens := "listens on " + la
+			if anyAddr(la) {
+				listens = "listens on every interface (" + la + ")"
+			}
+			issues = append(issues, issue{sev: Info, rule: "launcher-address-remote", title: "rserver reaches the Launcher at " + a + ", not on localhost",
+				detail: "launcher-address=" + a + " and launcher.conf " + listens + ": the Launcher runs in another container or host, or behind a load balancer, which Workbench supports. The address must resolve and be reachable from this host, and the port open between them.",
+				fix:    "Nothing to change if that is the design; if the Launcher runs on this host, use launcher-address=localhost and address=127.0.0.1 as the guide does.", ev: kvEv(rs, e)})
 		case !local(a):
-			issues = append(issues, issue{sev: Warn, rule: "launcher-address-local", title: "launcher-address is " + a + ", not localhost",
-				detail: "The guide points rserver at a Launcher on the same host.", fix: "Use launcher-address=localhost unless the Launcher really runs elsewhere.", ev: kvEv(rs, e)})
-		case la != "" && !local(la) && la != "0.0.0.0":
+			issues = append(issues, issue{sev: Warn, rule: "launcher-address-local", title: "launcher-address is " + a + ", but launcher.conf listens on " + orLoopback(la),
+				detail: "rserver connects to " + a + ", while this host's launcher.conf has the Launcher listen on " + orLoopback(la) + ". If the Launcher runs here, rserver cannot reach it by that address; if it runs elsewhere, this launcher.conf is not its configuration.",
+				fix:    "Use launcher-address=localhost for a Launcher on this host (the guide's setup), or make launcher.conf's [server] address the address rserver connects to.", ev: kvEv(rs, e)})
+		case la != "" && !local(la) && !anyAddr(la):
 			issues = append(issues, issue{sev: Warn, rule: "launcher-address-local", title: "the Launcher listens on " + la + ", but rserver connects to " + a,
 				detail: "launcher.conf [server] address must be where rserver connects.", fix: "Set address=127.0.0.1 in launcher.conf's [server] section."})
 		}

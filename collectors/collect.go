@@ -86,7 +86,7 @@ func (o Options) deadline(n Need) time.Duration {
 	switch n {
 	case NeedLogs:
 		return DefaultLogDeadline
-	case NeedProbes:
+	case NeedProbes, NeedSAML:
 		return DefaultProbeDeadline
 	case NeedServices:
 		return servicesDeadline
@@ -138,6 +138,7 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 			// product configs. Each watches its own deadline.
 			{"logs", NeedLogs, (*job).collectLogs},
 			{"probes", NeedProbes, (*job).collectProbes},
+			{"saml", NeedSAML, (*job).collectSAML},
 		},
 	}
 	for _, stage := range stages {

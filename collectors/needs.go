@@ -31,10 +31,12 @@ const (
 	NeedProcesses    Need = "processes"    // Snapshot.Processes: <root>/proc
 	NeedLogs         Need = "logs"         // Snapshot.Logs: product log scans in the --since window
 	NeedProbes       Need = "probes"       // Snapshot.Probes: targets, local TLS files, and probes of the kinds in Check.Probes
+	NeedSAML         Need = "saml"         // Snapshot.SAML: IdP metadata files read, URLs fetched under ProbeSAMLMetadata; SP key file modes
+	NeedWebServer    Need = "web-server"   // nginx and Apache configs in front of the products
 )
 
 // AllNeeds lists every collector, in collection order.
-var AllNeeds = []Need{NeedProcesses, NeedConnect, NeedWorkbench, NeedNSS, NeedNscd, NeedPAM, NeedServices, NeedProvisioning, NeedLogs, NeedProbes}
+var AllNeeds = []Need{NeedProcesses, NeedConnect, NeedWorkbench, NeedNSS, NeedNscd, NeedPAM, NeedServices, NeedProvisioning, NeedLogs, NeedProbes, NeedSAML}
 
 // Requires lists the needs whose facts this one's collector reads: logs are
 // located from the product configs, probe targets come from them, and so on.
@@ -46,7 +48,7 @@ func (n Need) Requires() []Need {
 		return []Need{NeedWorkbench, NeedProcesses}
 	case NeedPAM:
 		return []Need{NeedConnect} // the services Connect's [PAM] section names
-	case NeedLogs, NeedProbes:
+	case NeedLogs, NeedProbes, NeedSAML:
 		return []Need{NeedConnect, NeedWorkbench}
 	}
 	return nil

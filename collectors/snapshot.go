@@ -133,6 +133,9 @@ type Snapshot struct {
 	Processes   []host.Process        `json:"processes,omitempty"`
 	Logs        []*LogFacts           `json:"logs,omitempty"`
 	Probes      *ProbeFacts           `json:"probes,omitempty"`
+	// SAML are the IdP metadata sources the products name (files read,
+	// URLs fetched when a selected check judges them).
+	SAML []SAMLFact `json:"saml,omitempty"`
 	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
 	PEM          map[string]PEMFact `json:"pem,omitempty"`
 	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`

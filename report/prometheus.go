@@ -343,54 +343,92 @@ func labelValue(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(shown)
 }
 
-// TextfileTarget checks --textfile DIR before any work and returns the file
-// to write: DIR must be a directory, not a link to one, and an existing
-// posit_doctor.prom in it a regular file (it is replaced, never written
-// through).
-func TextfileTarget(dir string) (string, error) {
+// TextfileDir is --textfile DIR, opened once before any work as an os.Root:
+// every later operation (the temporary file, the rename) is relative to
+// that handle, so DIR renamed or swapped for a symbolic link while the
+// checks run cannot move the write anywhere else.
+type TextfileDir struct {
+	path string
+	root *os.Root
+}
+
+// OpenTextfileDir checks --textfile DIR and opens it: DIR must exist, be a
+// directory and not a symbolic link to one, be writable (a temporary file
+// is created and removed, so a read-only mount or a directory the user may
+// not write is refused now, not after the run), and an existing
+// posit_doctor.prom in it must be a regular file (it is replaced by a
+// rename, never written through).
+func OpenTextfileDir(dir string) (*TextfileDir, error) {
 	fi, err := os.Lstat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("--textfile %s: no such directory; create it (node_exporter's --collector.textfile.directory) or point --textfile at it", dir)
+		return nil, fmt.Errorf("--textfile %s: no such directory; create it (node_exporter's --collector.textfile.directory) or point --textfile at it", dir)
 	case err != nil:
-		return "", fmt.Errorf("--textfile %s: %w", dir, err)
+		return nil, fmt.Errorf("--textfile %s: %w", dir, err)
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return "", fmt.Errorf("--textfile %s: is a symbolic link; posit-doctor never writes through a link, give the directory it points to", dir)
+		return nil, fmt.Errorf("--textfile %s: is a symbolic link; posit-doctor never writes through a link, give the directory it points to", dir)
 	case !fi.IsDir():
-		return "", fmt.Errorf("--textfile %s: is not a directory (%s)", dir, fi.Mode().Type())
+		return nil, fmt.Errorf("--textfile %s: is not a directory (%s); give node_exporter's textfile directory", dir, fileKind(fi.Mode()))
 	}
-	target := filepath.Join(dir, TextfileName)
-	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("--textfile: %s exists and is not a regular file (%s); refusing to replace it", target, fi.Mode().Type())
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--textfile %s: opening the directory: %w", dir, err)
 	}
-	return target, nil
+	d := &TextfileDir{path: dir, root: root}
+	// Between the Lstat and the open, DIR could have been swapped.
+	if st, err := root.Stat("."); err != nil || !os.SameFile(fi, st) {
+		d.Close()
+		return nil, fmt.Errorf("--textfile %s: the directory changed while it was opened (replaced, or a link put in its place); run again", dir)
+	}
+	if fi, err := root.Lstat(TextfileName); err == nil && !fi.Mode().IsRegular() {
+		d.Close()
+		return nil, fmt.Errorf("--textfile: %s exists and is not a regular file (%s); refusing to replace it", filepath.Join(dir, TextfileName), fileKind(fi.Mode()))
+	}
+	tmp, name, err := d.createTemp()
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("--textfile %s: cannot create a file there (%w); posit-doctor writes %s into it, so it must be writable by this user and not on a read-only mount", dir, unwrapPath(err), TextfileName)
+	}
+	tmp.Close()
+	root.Remove(name)
+	return d, nil
 }
 
-// WriteTextfile writes the redacted report's metrics to DIR/posit_doctor.prom
-// for node_exporter's textfile collector: a temporary file created in DIR
-// (exclusive, never through a link, named so the collector ignores it),
-// mode 0644, synced, then renamed over the old file, so the collector never
-// reads half a file. DIR itself must be a directory, not a link to one, and
-// an existing posit_doctor.prom must be a regular file.
-func WriteTextfile(dir string, r *Report, red *redact.Redactor) error {
-	target, err := TextfileTarget(dir)
-	if err != nil {
-		return err
-	}
+// Path is DIR as given.
+func (d *TextfileDir) Path() string { return d.path }
+
+// Close releases the directory handle.
+func (d *TextfileDir) Close() error { return d.root.Close() }
+
+// createTemp creates an exclusive temporary file in DIR, named so the
+// textfile collector ignores it (it reads only *.prom).
+func (d *TextfileDir) createTemp() (*os.File, string, error) {
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
+		return nil, "", err
 	}
-	tmpName := filepath.Join(dir, "."+TextfileName+"."+hex.EncodeToString(rnd[:])+".tmp")
-	tmp, err := os.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
+	name := "." + TextfileName + "." + hex.EncodeToString(rnd[:]) + ".tmp"
+	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
+	return f, name, err
+}
+
+// Write writes the redacted report's metrics to DIR/posit_doctor.prom for
+// node_exporter's textfile collector: a temporary file in DIR, mode 0644
+// whatever the umask, synced, then renamed over the old file (in DIR as
+// opened, whatever DIR's name points to now), so the collector never reads
+// half a file. On any error the temporary file is removed and the old
+// file left as it was.
+func (d *TextfileDir) Write(r *Report, red *redact.Redactor) error {
+	target := filepath.Join(d.path, TextfileName)
+	tmp, name, err := d.createTemp()
 	if err != nil {
-		return fmt.Errorf("--textfile: creating a temporary file in %s: %w", dir, err)
+		return fmt.Errorf("--textfile: creating a temporary file in %s: %w", d.path, unwrapPath(err))
 	}
 	done := false
 	defer func() {
 		if !done {
 			tmp.Close()
-			os.Remove(tmpName)
+			d.root.Remove(name)
 		}
 	}()
 	// The umask may have narrowed the mode; node_exporter runs as another user.
@@ -399,17 +437,70 @@ func WriteTextfile(dir string, r *Report, red *redact.Redactor) error {
 	}
 	// Through Write, the one redaction choke point, like every other output.
 	if err := Write(tmp, r, FormatPrometheus, Options{}, red); err != nil {
-		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
+		return fmt.Errorf("--textfile: writing %s: %w", target, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
+		return fmt.Errorf("--textfile: writing %s: %w", target, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--textfile: writing %s: %w", tmpName, err)
+		return fmt.Errorf("--textfile: writing %s: %w", target, err)
 	}
-	if err := os.Rename(tmpName, target); err != nil {
-		return fmt.Errorf("--textfile: moving %s into place: %w", target, err)
+	if fi, err := d.root.Lstat(TextfileName); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("--textfile: %s became %s during the run; refusing to replace it, the old one is left as it is", target, fileKind(fi.Mode()))
+	}
+	if err := d.root.Rename(name, TextfileName); err != nil {
+		return fmt.Errorf("--textfile: moving %s into place: %w", target, unwrapPath(err))
 	}
 	done = true
+	// The rename is durable once the directory is.
+	if dir, err := d.root.Open("."); err == nil {
+		dir.Sync()
+		dir.Close()
+	}
 	return nil
+}
+
+// WriteTextfile opens DIR and writes the textfile (OpenTextfileDir, then
+// Write): for callers that do not need the early check.
+func WriteTextfile(dir string, r *Report, red *redact.Redactor) error {
+	d, err := OpenTextfileDir(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Write(r, red)
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m.IsRegular():
+		return "a regular file"
+	}
+	return m.Type().String()
+}
+
+// unwrapPath drops the *PathError's operation and name (the caller names
+// the file) and keeps the reason: "read-only file system".
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }

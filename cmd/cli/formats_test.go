@@ -8,12 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/sys/unix"
 
 	"github.com/posit-doctor/posit-doctor/collectors/probe/probetest"
 )
@@ -316,6 +318,8 @@ func TestNagios(t *testing.T) {
 				t.Errorf("%s: perfdata %s=%d, summary %d", scenario, k, n, doc.Summary[k])
 			}
 		}
+		// These hosts are far below the 8 KiB cap: every non-pass finding
+		// has its line (report.TestNagiosOutputLimits covers the cap).
 		nonPass := len(doc.Findings) - doc.Summary["pass"]
 		if len(lines)-1 != nonPass {
 			t.Errorf("%s: %d finding lines, want %d", scenario, len(lines)-1, nonPass)
@@ -426,12 +430,15 @@ func TestTextfileRefusesLinks(t *testing.T) {
 	os.Symlink(victim, filepath.Join(linkFileDir, "posit_doctor.prom"))
 	dirTarget := filepath.Join(base, "dirtarget")
 	os.MkdirAll(filepath.Join(dirTarget, "posit_doctor.prom"), 0o755)
+	plainFile := filepath.Join(base, "plainfile")
+	os.WriteFile(plainFile, nil, 0o644)
 
 	for _, c := range []struct{ name, dir, msg string }{
 		{"dir is a symlink", linkDir, "symbolic link"},
 		{"target is a symlink", linkFileDir, "not a regular file"},
 		{"target is a directory", dirTarget, "not a regular file"},
 		{"dir missing", filepath.Join(base, "nope"), "no such directory"},
+		{"dir is a regular file", plainFile, "is not a directory (a regular file)"},
 	} {
 		r := run(t, false, nil, "run", "--root", root, "--textfile", c.dir)
 		if r.code != 3 || !strings.Contains(r.stderr, c.msg) {
@@ -461,6 +468,43 @@ func TestTextfileRefusesLinks(t *testing.T) {
 	fi, _ := os.Stat(filepath.Join(real, "posit_doctor.prom"))
 	if !strings.HasPrefix(string(b), "# HELP posit_doctor_findings") || fi.Mode().Perm() != 0o644 {
 		t.Errorf("not replaced: mode %v, %.40q", fi.Mode().Perm(), b)
+	}
+}
+
+// TestTextfileReadOnlyRefusedFirst: --textfile on a read-only mount exits
+// 3 with the reason before any work (no report on stdout), not after the
+// run. The mount is made in a private mount namespace on a thread of its
+// own, so the host's mounts are never touched.
+func TestTextfileReadOnlyRefusedFirst(t *testing.T) {
+	root := fixture(t, "ubuntu-healthy")
+	dir := t.TempDir()
+	type outcome struct {
+		r   result
+		err error
+	}
+	done := make(chan outcome)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread and its namespace end with this goroutine
+		if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+			done <- outcome{err: err}
+			return
+		}
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			done <- outcome{err: err}
+			return
+		}
+		if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_RDONLY, "size=64k"); err != nil {
+			done <- outcome{err: err}
+			return
+		}
+		done <- outcome{r: run(t, false, nil, "run", "--root", root, "--textfile", dir)}
+	}()
+	o := <-done
+	if o.err != nil {
+		t.Skipf("SKIP (LOUD): cannot make a private mount namespace with a read-only tmpfs here (%v); the read-only --textfile case did not run", o.err)
+	}
+	if o.r.code != 3 || !strings.Contains(o.r.stderr, "read-only file system") || o.r.stdout != "" {
+		t.Errorf("exit %d, stdout %.60q, stderr %q; want 3, no report, and the reason", o.r.code, o.r.stdout, o.r.stderr)
 	}
 }
 

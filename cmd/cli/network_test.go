@@ -123,6 +123,10 @@ func TestNetworkChecksHealthy(t *testing.T) {
 			t.Errorf("missing %v\n%s", w, r.stdout)
 		}
 	}
+	// The IdP's token endpoint is public metadata, not a secret.
+	if !strings.Contains(r.stdout, `"token_endpoint": "`+issuer+`/token"`) {
+		t.Errorf("token_endpoint redacted or missing in the JSON:\n%s", r.stdout)
+	}
 	if r.code != 0 {
 		t.Errorf("exit %d, want 0: %s", r.code, r.stderr)
 	}
@@ -348,5 +352,30 @@ func TestEveryCertificateDated(t *testing.T) {
 	}
 	if _, err := exec.LookPath("promtool"); err == nil {
 		checkMetrics(t, "textfile with every certificate", string(b))
+	}
+}
+
+// TestWorkbenchInAContainer: Posit's container layout (Launcher in its own
+// container, sessions calling back on http://127.0.0.1:8787) raises no
+// warning, and the redirect URI printed for Workbench is not the callback
+// address. Judged offline: nothing here needs the network.
+func TestWorkbenchInAContainer(t *testing.T) {
+	root := fixture(t, "workbench-container")
+	r := run(t, false, nil, "run", "--root", root, "--offline", "--only", "frontdoor-tls,redirect-uri-whitespace,workbench-launcher", "--format", "json")
+	rep := findings(t, r.stdout)
+	for _, f := range rep.Findings {
+		// (The base host's Connect uses example.com, a placeholder domain.)
+		if (f.Severity == "warn" || f.Severity == "fail") && !strings.HasPrefix(f.Title, "Server.Address") {
+			t.Errorf("%s %s: %s", f.Check, f.Severity, f.Title)
+		}
+		if strings.Contains(f.Detail, "127.0.0.1:8787/openid/callback") {
+			t.Errorf("%s tells the admin to register the loopback callback: %s", f.Check, f.Detail)
+		}
+	}
+	if !rep.find("frontdoor-tls", "info", "launcher-sessions-callback-address is a loopback address (http://127.0.0.1:8787): not a front door") {
+		t.Errorf("no loopback-callback note\n%s", r.stdout)
+	}
+	if !rep.find("redirect-uri-whitespace", "info", "redirect URIs the IdP must have registered") || !strings.Contains(r.stdout, "is an internal address for sessions, not the one to register") {
+		t.Errorf("the Workbench redirect URI note is missing\n%s", r.stdout)
 	}
 }

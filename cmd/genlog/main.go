@@ -1,21 +1,25 @@
 // Command genlog writes a synthetic Posit product log for benchmarks:
 //
-//	go run ./cmd/genlog -format workbench|connect -size 256MiB -end RFC3339 FILE
+//	go run ./cmd/genlog -format workbench|connect -size 256MiB -end RFC3339 \
+//	    -error 0.01 -warn 0.25 -debug 0.1 FILE
 //
-// Lines are one second apart and end at -end; one line in -every is an
-// error (a real message shape from ../shared/realworld/logs.md), the rest
-// are INFO lines, some of which mention "error" in their message, as real
-// logs do.
+// Lines are one second apart and the last one is exactly at -end. Levels
+// are drawn at the given shares (the rest INFO), messages in the shapes of
+// real Workbench and Connect lines with varying users, IDs, paths and
+// numbers; some INFO lines mention "error", as real logs do. It prints
+// what it wrote (lines, error and warning lines, first and last time) on
+// stderr; 'grep -c -F' of loggen.GrepPattern counts the error lines.
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/posit-doctor/posit-doctor/collectors/logs/loggen"
 )
 
 func parseSize(s string) (int64, error) {
@@ -36,11 +40,15 @@ func main() {
 	format := flag.String("format", "workbench", "workbench or connect")
 	sizeFlag := flag.String("size", "256MiB", "file size")
 	endFlag := flag.String("end", "", "time of the last line (RFC3339; default now)")
-	every := flag.Int("every", 1000, "one error line in this many")
-	secrets = flag.Int("secrets", 0, "one line in this many carries a planted secret (0: none)")
+	errShare := flag.Float64("error", 0.001, "share of ERROR lines (0..1)")
+	warnShare := flag.Float64("warn", 0.25, "share of WARNING lines (0..1)")
+	debugShare := flag.Float64("debug", 0.10, "share of DEBUG lines (0..1)")
+	every := flag.Int("every", 0, "one error line in this many (sets -error to 1/N; kept for old scripts)")
+	secrets := flag.Int("secrets", 0, "one line in this many carries a planted secret (0: none)")
+	seed := flag.Uint64("seed", 1, "random seed")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: genlog [-format workbench|connect] [-size 256MiB] [-end RFC3339] FILE")
+		fmt.Fprintln(os.Stderr, "usage: genlog [-format workbench|connect] [-size 256MiB] [-end RFC3339] [-error 0.001] [-warn 0.25] [-debug 0.1] FILE")
 		os.Exit(2)
 	}
 	size, err := parseSize(*sizeFlag)
@@ -48,7 +56,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "genlog: -size:", err)
 		os.Exit(2)
 	}
-	end := time.Now().UTC()
+	if *format != "workbench" && *format != "connect" {
+		fmt.Fprintf(os.Stderr, "genlog: -format %q: want workbench or connect\n", *format)
+		os.Exit(2)
+	}
+	if *every > 0 {
+		*errShare = 1 / float64(*every)
+	}
+	if *errShare < 0 || *warnShare < 0 || *debugShare < 0 || *errShare+*warnShare+*debugShare > 1 {
+		fmt.Fprintln(os.Stderr, "genlog: -error, -warn and -debug are shares between 0 and 1 and add up to at most 1")
+		os.Exit(2)
+	}
+	end := time.Now().UTC().Truncate(time.Second)
 	if *endFlag != "" {
 		if end, err = time.Parse(time.RFC3339, *endFlag); err != nil {
 			fmt.Fprintln(os.Stderr, "genlog: -end:", err)
@@ -60,75 +79,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "genlog:", err)
 		os.Exit(1)
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	// Lines are one second apart; the first line's time is chosen from the
-	// mean line length so that the last line lands on -end.
-	n := size / meanLine(*format, *every)
-	t := end.Add(-time.Duration(n) * time.Second)
-	var written int64
-	for i := int64(0); written < size; i++ {
-		t = t.Add(time.Second)
-		line := render(*format, *every, i, t)
-		n, _ := w.WriteString(line)
-		written += int64(n)
+	st, err := loggen.Write(f, loggen.Config{Format: *format, Size: size, End: end,
+		Error: *errShare, Warn: *warnShare, Debug: *debugShare, Secrets: *secrets, Seed: *seed})
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := w.Flush(); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "genlog:", err)
 		os.Exit(1)
 	}
-	f.Close()
-}
-
-// secrets, when > 0, plants a secret (PlantedLogSecret<n>) in one line in
-// that many, in the forms the redactor must catch.
-var secrets *int
-
-var secretForms = []string{
-	`level=error msg="token exchange failed" body="client_secret=PlantedLogSecret%d&grant_type=authorization_code"`,
-	`level=error msg="upstream said 401" header="Authorization: Bearer PlantedLogSecret%d"`,
-	`level=error msg="database unreachable: postgres://connect:PlantedLogSecret%d@db.example.com/connect"`,
-	`level=error msg="refresh failed" body="{"refresh_token":"PlantedLogSecret%d"}"`,
-	`level=error msg="request failed" Cookie: rscid=PlantedLogSecret%d`,
-}
-
-func meanLine(format string, every int) int64 {
-	var total int64
-	t := time.Now()
-	for i := int64(0); i < 10000; i++ {
-		total += int64(len(render(format, every, i, t)))
-	}
-	return total / 10000
-}
-
-func render(format string, every int, i int64, t time.Time) string {
-	{
-		var line string
-		if secrets != nil && *secrets > 0 && i%int64(*secrets) == int64(*secrets)-1 {
-			return fmt.Sprintf("time=%q ", t.Format("2006-01-02T15:04:05.000Z")) + fmt.Sprintf(secretForms[int(i/int64(*secrets))%len(secretForms)], i) + "\n"
-		}
-		isErr := i%int64(every) == 0
-		switch format {
-		case "connect":
-			ts := t.Format("2006-01-02T15:04:05.000Z")
-			switch {
-			case isErr:
-				line = fmt.Sprintf("time=%q level=error msg=\"Rejected insecure proxy authentication attempt\" request_id=%d\n", ts, i)
-			case i%97 == 0:
-				line = fmt.Sprintf("time=%q level=info msg=\"retrying OAuth2 discovery after error\" attempt=%d\n", ts, i%5)
-			default:
-				line = fmt.Sprintf("time=%q level=info msg=\"GET /content/%d/ 200\" user=user%d duration=%dms\n", ts, i%5000, i%300, i%900)
-			}
-		default:
-			ts := t.Format("2006-01-02T15:04:05.000000Z")
-			switch {
-			case isErr:
-				line = fmt.Sprintf("%s [rserver] ERROR OpenID failed with error: attempt to use invalid state: %016x%016x; LOGGED FROM: void rstudio::server::openid_auth::writeResponse src/cpp/server/openid_auth/ServerOpenIDAuth.cpp:145\n", ts, i, i*7919)
-			case i%97 == 0:
-				line = fmt.Sprintf("%s [rserver] INFO retrying after error: connection reset by peer (attempt %d)\n", ts, i%5)
-			default:
-				line = fmt.Sprintf("%s [rserver] INFO Session %d for user user%d started on node-%d\n", ts, i%100000, i%300, i%4)
-			}
-		}
-		return line
-	}
+	fmt.Fprintf(os.Stderr, "genlog: %s: %d lines, %d error, %d warning, %s .. %s\n", flag.Arg(0), st.Lines, st.Errors, st.Warnings,
+		st.First.UTC().Format(time.RFC3339), st.Last.UTC().Format(time.RFC3339))
 }

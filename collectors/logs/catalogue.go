@@ -13,7 +13,7 @@ import (
 type Signature struct {
 	ID          string   `json:"id"`
 	Product     string   `json:"product"` // workbench, connect, launcher or any
-	Pattern     string   `json:"pattern"` // Go regexp matched against the whole line
+	Pattern     string   `json:"pattern"` // Go regexp matched against the message: the line after its time, program and level
 	Levels      []string `json:"levels"`  // line levels it applies to: error, warn
 	Severity    string   `json:"severity"`
 	Title       string   `json:"title"`
@@ -22,15 +22,19 @@ type Signature struct {
 	Reference   string   `json:"reference"`
 	Example     string   `json:"example"`
 
-	re       *regexp.Regexp
-	warnToo  bool
-	products map[string]bool
+	re        *regexp.Regexp
+	warnToo   bool
+	unleveled bool // also names lines that carry no level
+	idx       int  // position in the catalogue
 }
 
 //go:embed signatures.json
 var signaturesJSON []byte
 
-var catalogue = mustLoad(signaturesJSON)
+var (
+	catalogue = mustLoad(signaturesJSON)
+	compiled  = compileSet(catalogue)
+)
 
 func mustLoad(data []byte) []*Signature {
 	sigs, err := loadCatalogue(data)
@@ -51,14 +55,21 @@ func loadCatalogue(data []byte) ([]*Signature, error) {
 			return nil, fmt.Errorf("signature ID %q empty or repeated", s.ID)
 		}
 		seen[s.ID] = true
+		s.idx = len(seen) - 1
 		re, err := regexp.Compile(s.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("signature %s: %w", s.ID, err)
 		}
 		s.re = re
 		for _, l := range s.Levels {
-			if l == "warn" {
+			switch l {
+			case "warn":
 				s.warnToo = true
+			case "unleveled":
+				s.unleveled = true
+			case "error":
+			default:
+				return nil, fmt.Errorf("signature %s: level %q (want error, warn or unleveled)", s.ID, l)
 			}
 		}
 		switch s.Severity {
@@ -66,6 +77,9 @@ func loadCatalogue(data []byte) ([]*Signature, error) {
 		default:
 			return nil, fmt.Errorf("signature %s: severity %q", s.ID, s.Severity)
 		}
+	}
+	if len(sigs) > 64 {
+		return nil, fmt.Errorf("%d signatures: the matcher's candidate set is one uint64; widen it", len(sigs))
 	}
 	return sigs, nil
 }
@@ -83,14 +97,30 @@ func SignatureByID(id string) (*Signature, bool) {
 	return nil, false
 }
 
-// Match returns the first signature for a line of the given product and
-// level, or nil.
+// Match returns the first signature (catalogue order) for a line of the
+// given product and level, or nil. It builds a Matcher per call: callers
+// with many lines keep one (NewMatcher).
 func Match(line []byte, product string, lvl Level) *Signature {
+	m := NewMatcher(product)
+	c := Classify(line)
+	c.Level = lvl
+	if lvl == LevelOther {
+		c.Leveled = false
+	}
+	return m.Signature(line, c)
+}
+
+// matchRef is Match by trying every regexp in order on the message: what
+// the matcher must agree with (tests and fuzzing compare them).
+func matchRef(line []byte, product string, lvl Level) *Signature {
+	c := Classify(line)
+	line = line[min(c.Msg, len(line)):]
 	for _, s := range catalogue {
 		if s.Product != "any" && s.Product != product {
 			continue
 		}
-		if lvl == LevelWarn && !s.warnToo {
+		switch {
+		case lvl == LevelWarn && !s.warnToo, lvl == LevelOther && !s.unleveled:
 			continue
 		}
 		if s.re.Match(line) {

@@ -23,9 +23,13 @@ const (
 	FormatLogfmt              // time="2024-07-10T22:32:40.668Z" level=error msg="..."
 	FormatJSON                // {"time":"...","level":"error","msg":"..."}
 	FormatGoLog               // 2021/06/21 16:51:03 message (no level)
+	// FormatWorkbenchUntimed is rserver's format without its time
+	// ("[rserver] ERROR ..."), as it writes to stderr: such lines cannot be
+	// placed in a --since window and are counted whatever it says.
+	FormatWorkbenchUntimed
 )
 
-var formatNames = [...]string{"unknown", "workbench", "workbench-legacy", "syslog", "connect-logfmt", "connect-json", "connect-legacy"}
+var formatNames = [...]string{"unknown", "workbench", "workbench-legacy", "syslog", "connect-logfmt", "connect-json", "connect-legacy", "workbench-untimed"}
 
 func (f Format) String() string { return formatNames[f] }
 
@@ -48,6 +52,9 @@ type Class struct {
 	Leveled bool
 	// Msg is the offset where the message starts (after the level).
 	Msg int
+	// Fatal: the level word was fatal or panic (the process exits after
+	// writing such a line: Connect did not start, or stopped).
+	Fatal bool
 }
 
 // prefixLimit bounds how far into a line the level is looked for: levels
@@ -90,6 +97,11 @@ func Classify(line []byte) Class {
 				return word(line, i+7, FormatLogfmt)
 			}
 		}
+	case c == '[':
+		// [rserver] ERROR msg: the untimed Workbench format.
+		if i := bytes.IndexByte(p, ']'); i > 1 && i+1 < len(p) && p[i+1] == ' ' && wordish(p[1:i]) {
+			return word(line, i+2, FormatWorkbenchUntimed)
+		}
 	case c == '{':
 		if i := bytes.Index(p, []byte(`"level":`)); i >= 0 {
 			j := i + 8
@@ -107,12 +119,30 @@ func Classify(line []byte) Class {
 	return keyword(line, 0, FormatUnknown)
 }
 
-// bracketLevel finds "[program] LEVEL" in Workbench formats.
-func bracketLevel(line, p []byte, f Format) Class {
-	if i := bytes.Index(p, []byte("] ")); i >= 0 {
-		return word(line, i+2, f)
+// wordish: a program tag (rserver, rsession-alice, rsandbox).
+func wordish(b []byte) bool {
+	for _, c := range b {
+		if c == ' ' || c == '[' || c == '"' {
+			return false
+		}
 	}
-	return keyword(line, 0, f)
+	return true
+}
+
+// bracketLevel finds "[program] LEVEL" in Workbench formats: the first
+// "] " in the prefix (bytes.Index's answer, found by IndexByte of ']',
+// which costs a fraction of it on the hot path).
+func bracketLevel(line, p []byte, f Format) Class {
+	for off := 0; ; {
+		i := bytes.IndexByte(p[off:], ']')
+		if i < 0 {
+			return keyword(line, 0, f)
+		}
+		off += i + 1
+		if off < len(p) && p[off] == ' ' {
+			return word(line, off+1, f)
+		}
+	}
 }
 
 // word reads the level word at offset i and classifies it.
@@ -133,13 +163,23 @@ func word(line []byte, i int, f Format) Class {
 	for msg < len(line) && (line[msg] == ' ' || line[msg] == '"') {
 		msg++
 	}
-	return Class{Format: f, Level: lvl, Leveled: true, Msg: msg}
+	fatal := lvl == LevelError && (line[i]|0x20 == 'f' || line[i]|0x20 == 'p')
+	return Class{Format: f, Level: lvl, Leveled: true, Msg: msg, Fatal: fatal}
 }
 
 // levelOf maps a level word (any case) to a Level.
 func levelOf(w []byte) (Level, bool) {
 	if len(w) < 3 || len(w) > 9 {
 		return 0, false
+	}
+	// The words the products write, as they write them, first.
+	switch string(w) {
+	case "INFO", "info", "DEBUG", "debug":
+		return LevelOther, true
+	case "WARNING", "warning":
+		return LevelWarn, true
+	case "ERROR", "error":
+		return LevelError, true
 	}
 	var buf [9]byte
 	for i, c := range w {
@@ -192,6 +232,9 @@ func Timestamp(line []byte, f Format, now time.Time) (time.Time, bool) {
 	switch f {
 	case FormatWorkbenchISO:
 		if i := bytes.IndexByte(p, ' '); i > 0 {
+			if t, ok := parseUTC(p[:i]); ok {
+				return t, true
+			}
 			layout, s = time.RFC3339Nano, string(p[:i])
 		}
 	case FormatWorkbenchOld:
@@ -204,6 +247,9 @@ func Timestamp(line []byte, f Format, now time.Time) (time.Time, bool) {
 		}
 	case FormatLogfmt:
 		if end := bytes.IndexByte(p[6:], '"'); end > 0 {
+			if t, ok := parseUTC(p[6 : 6+end]); ok {
+				return t, true
+			}
 			layout, s = time.RFC3339Nano, string(p[6:6+end])
 		}
 	case FormatJSON:
@@ -226,6 +272,81 @@ func Timestamp(line []byte, f Format, now time.Time) (time.Time, bool) {
 	}
 	t, err := time.Parse(layout, s)
 	return t, err == nil
+}
+
+// parseUTC reads the common case of RFC 3339, YYYY-MM-DDTHH:MM:SS[.frac]Z,
+// without time.Parse's cost; anything else (offsets, odd widths, values
+// out of range) is left to time.Parse (ok false), which decides.
+func parseUTC(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(s []byte) (int, bool) {
+		n := 0
+		for _, c := range s {
+			if !isDigit(c) {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(b[0:4])
+	mo, ok2 := num(b[5:7])
+	d, ok3 := num(b[8:10])
+	h, ok4 := num(b[11:13])
+	mi, ok5 := num(b[14:16])
+	sec, ok6 := num(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	ns := 0
+	switch frac := b[19 : len(b)-1]; {
+	case len(frac) == 0:
+	case frac[0] == '.' && len(frac) >= 2 && len(frac) <= 10:
+		n, ok := num(frac[1:])
+		if !ok {
+			return time.Time{}, false
+		}
+		for k := len(frac) - 1; k < 9; k++ {
+			n *= 10
+		}
+		ns = n
+	default:
+		return time.Time{}, false
+	}
+	days := daysFromCivil(y, mo, d)
+	return time.Unix(days*86400+int64(h*3600+mi*60+sec), int64(ns)).UTC(), true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is days since 1970-01-01 of a proleptic Gregorian date
+// (H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 func jsonTime(line []byte) (time.Time, bool) {
@@ -258,6 +379,10 @@ func jsonTime(line []byte) (time.Time, bool) {
 // for the few lines that are kept, not in Classify's hot path.
 func MessageStart(line []byte, c Class) int {
 	if c.Format == FormatLogfmt || c.Format == FormatJSON {
+		if c.Format == FormatLogfmt && c.Msg+5 <= min(len(line), prefixLimit) && string(line[c.Msg:c.Msg+5]) == `msg="` &&
+			bytes.Index(line[:c.Msg+4], []byte(`msg="`)) < 0 {
+			return c.Msg + 5 // level=error msg="...": where Connect puts it
+		}
 		p := line
 		if len(p) > prefixLimit {
 			p = p[:prefixLimit]

@@ -1,12 +1,16 @@
 package logs
 
 import (
-	"strings"
+	"bytes"
+	"unicode"
 	"unicode/utf8"
 )
 
 // maxTemplate bounds a template's length; past it the message is cut.
 const maxTemplate = 240
+
+// maxTemplateInput bounds how much of a message is templated.
+const maxTemplateInput = 1024
 
 // Template reduces an error message to its shape, so that the same error
 // with other timestamps, PIDs, users, IDs or paths groups together:
@@ -15,86 +19,182 @@ const maxTemplate = 240
 // locations Workbench appends ("; OCCURRED AT ...", "; LOGGED FROM: ...")
 // are dropped: they name the code, not the cause.
 func Template(msg string) string {
-	for _, cut := range []string{"; OCCURRED AT", "; LOGGED FROM:"} {
-		if i := strings.Index(msg, cut); i >= 0 {
-			msg = msg[:i]
+	return string(AppendTemplate(nil, []byte(msg)))
+}
+
+var (
+	cutOccurred = []byte("; OCCURRED AT")
+	cutLogged   = []byte("; LOGGED FROM:")
+)
+
+// AppendTemplate appends Template(msg) to dst in one pass over the bytes,
+// without allocating when dst has room: the scanner's grouping key is the
+// template itself, built into a reused buffer and hashed, so equal keys
+// mean equal templates by construction.
+func AppendTemplate(dst, msg []byte) []byte {
+	if i := bytes.IndexByte(msg, ';'); i >= 0 {
+		// Both markers start with "; ": cut at the first of either.
+		for j := i; j >= 0 && j < len(msg); {
+			if bytes.HasPrefix(msg[j:], cutOccurred) || bytes.HasPrefix(msg[j:], cutLogged) {
+				msg = msg[:j]
+				break
+			}
+			k := bytes.IndexByte(msg[j+1:], ';')
+			if k < 0 {
+				break
+			}
+			j += 1 + k
 		}
 	}
-	if !utf8.ValidString(msg) {
-		msg = strings.ToValidUTF8(msg, "?")
+	if !utf8.Valid(msg) {
+		msg = bytes.ToValidUTF8(msg, []byte("?"))
 	}
-	var b strings.Builder
-	fields := strings.Fields(msg)
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteByte(' ')
+	start := len(dst)
+	var prev []byte
+	first := true
+	for len(msg) > 0 {
+		// The next field, split as strings.Fields does (Unicode spaces).
+		i := skipSpace(msg)
+		msg = msg[i:]
+		if len(msg) == 0 {
+			break
 		}
-		if i > 0 && isUserWord(fields[i-1]) {
+		j := fieldEnd(msg)
+		f := msg[:j]
+		msg = msg[j:]
+		if !first {
+			dst = append(dst, ' ')
+		}
+		if !first && isUserWord(prev) {
 			// "for user alice": the name varies, the error does not.
-			b.WriteString("<user>")
+			dst = append(dst, "<user>"...)
+			prev, first = f, false
 			continue
 		}
-		b.WriteString(normToken(f))
-		if b.Len() > maxTemplate {
-			b.WriteString(" …")
+		first = false
+		prev = f
+		dst = appendNormToken(dst, f)
+		if len(dst)-start > maxTemplate {
+			dst = append(dst, " …"...)
 			break
 		}
 	}
-	return b.String()
+	return dst
 }
 
-// normToken normalises one whitespace-separated token.
-func normToken(t string) string {
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+func skipSpace(b []byte) int {
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if !unicode.IsSpace(r) {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+func fieldEnd(b []byte) int {
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if unicode.IsSpace(r) {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+var (
+	leadPunct  = [256]bool{'(': true, '[': true, '{': true, '<': true, '\'': true, '"': true}
+	trailPunct = [256]bool{')': true, ']': true, '}': true, '>': true, '\'': true, '"': true, ',': true, ';': true, ':': true, '.': true}
+)
+
+// appendNormToken normalises one whitespace-separated token.
+func appendNormToken(dst, t []byte) []byte {
 	// Keep surrounding punctuation, normalise the core.
 	start, end := 0, len(t)
-	for start < end && strings.IndexByte("([{<'\"", t[start]) >= 0 {
+	for start < end && leadPunct[t[start]] {
 		start++
 	}
-	for end > start && strings.IndexByte(")]}>'\",;:.", t[end-1]) >= 0 {
+	for end > start && trailPunct[t[end-1]] {
 		end--
 	}
 	pre, core, post := t[:start], t[start:end], t[end:]
-	if core == "" {
-		return t
+	if len(core) == 0 {
+		return append(dst, t...)
 	}
 	if len(pre) > 0 && (pre[len(pre)-1] == '\'' || pre[len(pre)-1] == '"') {
-		return pre + "<s>" + post
+		dst = append(dst, pre...)
+		dst = append(dst, "<s>"...)
+		return append(dst, post...)
 	}
-	if k, v, ok := strings.Cut(core, "="); ok && k != "" && v != "" && !strings.Contains(k, "/") {
-		return pre + k + "=<v>" + post
+	if i := bytes.IndexByte(core, '='); i > 0 && i < len(core)-1 && bytes.IndexByte(core[:i], '/') < 0 {
+		dst = append(dst, pre...)
+		dst = append(dst, core[:i]...)
+		dst = append(dst, "=<v>"...)
+		return append(dst, post...)
 	}
-	if k, v, ok := strings.Cut(core, ":"); ok && k != "" && v != "" && !strings.Contains(core, "//") && !allDigitsOrSep(core) {
+	if i := bytes.IndexByte(core, ':'); i > 0 && i < len(core)-1 && !bytes.Contains(core, []byte("//")) && !allDigitsOrSep(core) {
 		// "path: /var/x" style labels stay; values after ':' are normalised.
-		return pre + k + ":" + normToken(v) + post
+		dst = append(dst, pre...)
+		dst = append(dst, core[:i+1]...)
+		dst = appendNormToken(dst, core[i+1:])
+		return append(dst, post...)
 	}
 	switch {
-	case strings.HasPrefix(core, "/"):
+	case core[0] == '/':
 		// Keep the top directory: /home/alice/x and /home/bob/y group.
-		parts := strings.SplitN(core, "/", 3)
-		if len(parts) == 3 {
-			return pre + "/" + parts[1] + "/…" + post
+		if i := bytes.IndexByte(core[1:], '/'); i >= 0 {
+			dst = append(dst, pre...)
+			dst = append(dst, core[:i+2]...)
+			dst = append(dst, "…"...)
+			return append(dst, post...)
 		}
-		return pre + core + post
+		return append(dst, t...)
 	case isHexID(core):
-		return pre + "<id>" + post
+		dst = append(dst, pre...)
+		dst = append(dst, "<id>"...)
+		return append(dst, post...)
 	case hasDigit(core) && numeric(core):
-		return pre + collapseDigits(core) + post
+		dst = append(dst, pre...)
+		dst = appendCollapsedDigits(dst, core)
+		return append(dst, post...)
 	}
-	return t
+	return append(dst, t...)
 }
 
-func hasDigit(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
+func hasDigit(s []byte) bool {
+	for _, c := range s {
+		if isDigit(c) {
 			return true
 		}
 	}
 	return false
 }
 
-func allDigitsOrSep(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) && s[i] != ':' && s[i] != '.' && s[i] != '-' {
+func allDigitsOrSep(s []byte) bool {
+	for _, c := range s {
+		if !isDigit(c) && c != ':' && c != '.' && c != '-' {
 			return false
 		}
 	}
@@ -102,13 +202,12 @@ func allDigitsOrSep(s string) bool {
 }
 
 // isHexID reports UUIDs and hex runs of 8 or more characters with a digit.
-func isHexID(s string) bool {
+func isHexID(s []byte) bool {
 	if len(s) < 8 {
 		return false
 	}
 	digits := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for _, c := range s {
 		switch {
 		case isDigit(c):
 			digits++
@@ -120,27 +219,47 @@ func isHexID(s string) bool {
 	return digits > 0
 }
 
-// collapseDigits turns every run of digits into <n>: "error 111" stays
-// distinct from words, "pid 2979" and "pid 3011" become the same.
-func collapseDigits(s string) string {
-	var b strings.Builder
+// appendCollapsedDigits turns every run of digits into <n>: "error 111"
+// stays distinct from words, "pid 2979" and "pid 3011" become the same.
+func appendCollapsedDigits(dst, s []byte) []byte {
 	in := false
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
+	for _, c := range s {
+		if isDigit(c) {
 			if !in {
-				b.WriteString("<n>")
+				dst = append(dst, "<n>"...)
 			}
 			in = true
 			continue
 		}
 		in = false
-		b.WriteByte(s[i])
+		dst = append(dst, c)
 	}
-	return b.String()
+	return dst
 }
 
-func isUserWord(w string) bool {
-	switch strings.ToLower(strings.TrimRight(w, ":=")) {
+// isUserWord: user, username or uid (any case, as strings.ToLower sees
+// it: İ lowers to i), with trailing ':' or '='.
+func isUserWord(w []byte) bool {
+	for len(w) > 0 && (w[len(w)-1] == ':' || w[len(w)-1] == '=') {
+		w = w[:len(w)-1]
+	}
+	var buf [8]byte
+	n := 0
+	for i := 0; i < len(w); {
+		r := rune(w[i])
+		size := 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(w[i:])
+			r = unicode.ToLower(r)
+		}
+		i += size
+		if r >= utf8.RuneSelf || n == len(buf) {
+			return false
+		}
+		buf[n] = fold(byte(r))
+		n++
+	}
+	switch string(buf[:n]) {
 	case "user", "username", "uid":
 		return true
 	}
@@ -150,13 +269,13 @@ func isUserWord(w string) bool {
 // numeric reports tokens whose digits are data (4412, 1.2.3, 10ms, 2979s)
 // rather than part of a name (OAuth2, x509, utf8): they start with a digit,
 // or carry a run of five or more digits.
-func numeric(s string) bool {
+func numeric(s []byte) bool {
 	if isDigit(s[0]) {
 		return true
 	}
 	run := 0
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
+	for _, c := range s {
+		if isDigit(c) {
 			run++
 			if run >= 5 {
 				return true

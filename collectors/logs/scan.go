@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path"
@@ -42,6 +43,8 @@ type Group struct {
 	First     time.Time `json:"first_seen,omitempty"`
 	Last      time.Time `json:"last_seen,omitempty"`
 	Undated   int       `json:"undated,omitempty"` // lines whose time could not be read
+	Fatal     bool      `json:"fatal,omitempty"`   // a line was at level fatal or panic: the process stopped
+	Untimed   int       `json:"untimed,omitempty"` // of Undated, lines in the Workbench format without a time
 	Sample    string    `json:"sample"`
 	Files     []string  `json:"files"`
 }
@@ -67,6 +70,10 @@ type Result struct {
 	WarnLines     int        `json:"warn_lines"`               // warnings matching a signature
 	Unleveled     int        `json:"unleveled_lines"`          // of ErrorLines, found by the keyword rule
 	OverflowLines int        `json:"overflow_lines,omitempty"` // error lines past the group cap
+	// Untimed counts the lines (of ErrorLines and WarnLines) in the
+	// Workbench format without a time: they cannot be windowed, so they
+	// are counted whatever --since says.
+	Untimed int `json:"untimed_lines,omitempty"`
 }
 
 // Scanner aggregates error lines of one log across its files.
@@ -76,11 +83,20 @@ type Scanner struct {
 	Now       time.Time
 	MaxGroups int
 
-	buf    []byte
-	groups map[string]*Group
-	res    Result
-	file   string
-	fs     *FileScan
+	buf       []byte
+	m         *Matcher
+	groups    []*Group
+	sigGroups [64]*Group           // by catalogue index
+	index     map[uint64]*tplGroup // template groups by hash of the raw template
+	byName    map[string]*Group    // template groups by level and redacted template
+	scratch   []byte               // the template being built
+	seed      maphash.Seed
+	res       Result
+	file      string
+	fs        *FileScan
+	// ref is the time a year-less (syslog) stamp is read against: the
+	// file's modification time, the last time a line can have been written.
+	ref time.Time
 	// inWindow is false while lines still precede Since (a compressed or
 	// rotated file, or the region just after the searched start);
 	// seenDated is set once a dated line before the window was seen.
@@ -90,17 +106,15 @@ type Scanner struct {
 // NewScanner returns a Scanner for one product's log.
 func NewScanner(product string, since, now time.Time) *Scanner {
 	return &Scanner{Product: product, Since: since, Now: now, MaxGroups: DefaultMaxGroups,
-		buf: make([]byte, bufSize), groups: map[string]*Group{}}
+		buf: make([]byte, bufSize), m: NewMatcher(product), index: map[uint64]*tplGroup{}, byName: map[string]*Group{},
+		scratch: make([]byte, 0, 2*maxTemplate), seed: maphash.MakeSeed(), ref: now}
 }
 
 // Result returns the groups, most frequent first.
 func (s *Scanner) Result() Result {
 	r := s.res
-	r.Groups = make([]*Group, 0, len(s.groups))
-	for _, g := range s.groups {
-		r.Groups = append(r.Groups, g)
-	}
-	sort.Slice(r.Groups, func(i, j int) bool {
+	r.Groups = append(make([]*Group, 0, len(s.groups)), s.groups...)
+	sort.SliceStable(r.Groups, func(i, j int) bool {
 		if r.Groups[i].Count != r.Groups[j].Count {
 			return r.Groups[i].Count > r.Groups[j].Count
 		}
@@ -169,6 +183,10 @@ func (s *Scanner) ScanFile(ctx context.Context, h *host.Host, p string) {
 	}
 	var r io.Reader = f
 	s.inWindow, s.seenDated = s.Since.IsZero(), false
+	s.ref = in.ModTime
+	if s.ref.IsZero() {
+		s.ref = s.Now
+	}
 	if strings.HasSuffix(p, ".gz") {
 		fs.Compressed = true
 		zr, err := gzip.NewReader(f)
@@ -240,7 +258,7 @@ func (s *Scanner) firstTimeFrom(f *os.File, off int64, probe []byte) (time.Time,
 		}
 		line := b[pos : pos+end]
 		c := Classify(line)
-		if ts, ok := Timestamp(line, c.Format, s.Now); ok {
+		if ts, ok := Timestamp(line, c.Format, s.ref); ok {
 			return ts, off + int64(pos), true, nil
 		}
 		pos += end + 1
@@ -303,7 +321,8 @@ func (s *Scanner) scan(ctx context.Context, r io.Reader) error {
 }
 
 // line is the hot path: classify from the first bytes, and only look
-// further at error lines and at warnings a signature may name.
+// further at error lines, at warnings a warning-level signature's anchors
+// occur in, and at level-less lines a signature for them may name.
 func (s *Scanner) line(line []byte) {
 	s.fs.Lines++
 	s.fs.Bytes += int64(len(line)) + 1
@@ -311,8 +330,8 @@ func (s *Scanner) line(line []byte) {
 		line = line[:len(line)-1]
 	}
 	c := Classify(line)
-	if !s.inWindow {
-		ts, ok := Timestamp(line, c.Format, s.Now)
+	if !s.inWindow && c.Format != FormatWorkbenchUntimed {
+		ts, ok := Timestamp(line, c.Format, s.ref)
 		switch {
 		case ok && ts.Before(s.Since):
 			s.seenDated = true
@@ -325,59 +344,95 @@ func (s *Scanner) line(line []byte) {
 		// Undated and nothing dated seen yet: a format without times
 		// cannot be windowed, so its lines count.
 	}
+	m, set := s.m, s.m.set
 	var sig *Signature
 	switch c.Level {
 	case LevelError:
-		sig = Match(line, s.Product, LevelError)
+		sig = set.match(line, c.Msg, m.errMask, set.all)
 	case LevelWarn:
-		if sig = Match(line, s.Product, LevelWarn); sig == nil {
+		if sig = set.match(line, c.Msg, m.warnMask, set.warn); sig == nil {
 			return
 		}
 	default:
-		return
+		if c.Leveled || m.unleveledMask == 0 {
+			return
+		}
+		if sig = set.match(line, c.Msg, m.unleveledMask, set.unleveled); sig == nil {
+			return
+		}
+		c.Level = LevelError
 	}
 	s.record(line, c, sig)
 }
 
+// tplGroup is a template group's entry in the hash index: the raw
+// (unredacted) template it was made from, to tell a hash collision.
+type tplGroup struct {
+	raw   []byte
+	level byte
+	g     *Group // nil: the group cap was reached before this template
+}
+
+// maxIndex bounds the template index (aliases and overflow templates
+// included); past it, lookups take the slow path.
+func (s *Scanner) maxIndex() int { return 8*s.MaxGroups + 64 }
+
 func (s *Scanner) record(line []byte, c Class, sig *Signature) {
-	level := "error"
+	level := byte('e')
 	if c.Level == LevelWarn {
-		level = "warn"
+		level = 'w'
 		s.res.WarnLines++
 	} else {
 		s.res.ErrorLines++
 		if !c.Leveled {
 			s.res.Unleveled++
 		}
+		if c.Fatal {
+			level = 'f'
+		}
 	}
-	msg := line[MessageStart(line, c):]
-	// Templates and samples are redacted here, where they are made: they
-	// are facts, and facts never hold a secret (nor do bundles made from
-	// them, which 'analyze' then reads exactly as the live run saw them).
-	tpl := redact.String(Template(string(trimFor(msg, 1024))))
-	key := "tpl:" + level + ":" + tpl
+	if c.Format == FormatWorkbenchUntimed {
+		s.res.Untimed++
+	}
+	var g *Group
 	if sig != nil {
-		key = "sig:" + sig.ID
-	}
-	g := s.groups[key]
-	if g == nil {
-		if len(s.groups) >= s.MaxGroups {
+		if g = s.sigGroups[sig.idx]; g == nil {
+			if len(s.groups) >= s.MaxGroups {
+				s.res.OverflowLines++
+				return
+			}
+			s.scratch = s.m.AppendTemplate(s.scratch[:0], line, c)
+			g = s.newGroup(line, c, level, redact.String(string(s.scratch)))
+			g.Signature = sig.ID
+			s.sigGroups[sig.idx] = g
+		}
+	} else {
+		// The grouping key is the template, built into a reused buffer
+		// and hashed: no allocation, no redaction, once the group exists.
+		s.scratch = s.m.AppendTemplate(s.scratch[:0], line, c)
+		h := maphash.Bytes(s.seed, s.scratch) ^ uint64(level)*0x9e3779b97f4a7c15
+		e := s.index[h]
+		if e == nil || e.level != level || !bytes.Equal(e.raw, s.scratch) {
+			e = s.slowGroup(h, e == nil, line, c, level)
+		}
+		if g = e.g; g == nil {
 			s.res.OverflowLines++
 			return
 		}
-		g = &Group{Template: tpl, Level: level, Leveled: c.Leveled, Sample: redact.String(string(trimFor(line, maxSample)))}
-		if sig != nil {
-			g.Signature = sig.ID
-		}
-		s.groups[key] = g
 	}
 	g.Count++
+	if c.Fatal {
+		g.Fatal = true
+	}
 	if len(g.Files) == 0 || g.Files[len(g.Files)-1] != s.file {
 		g.Files = append(g.Files, s.file)
 	}
-	ts, ok := Timestamp(line, c.Format, s.Now)
+	ts, ok := Timestamp(line, c.Format, s.ref)
 	if !ok {
 		g.Undated++
+		if c.Format == FormatWorkbenchUntimed {
+			g.Untimed++
+		}
 		return
 	}
 	if g.First.IsZero() || ts.Before(g.First) {
@@ -386,6 +441,37 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 	if ts.After(g.Last) {
 		g.Last = ts
 	}
+}
+
+// slowGroup finds or makes the group of a template not (or not exactly)
+// in the index: templates are grouped by their redacted text, as users
+// read them, so two raw templates that redact alike share a group.
+func (s *Scanner) slowGroup(h uint64, free bool, line []byte, c Class, level byte) *tplGroup {
+	tpl := redact.String(string(s.scratch))
+	name := string(level) + ":" + tpl
+	g := s.byName[name]
+	if g == nil && len(s.groups) < s.MaxGroups {
+		g = s.newGroup(line, c, level, tpl)
+		s.byName[name] = g
+	}
+	e := &tplGroup{raw: append([]byte(nil), s.scratch...), level: level, g: g}
+	if free && len(s.index) < s.maxIndex() {
+		s.index[h] = e
+	}
+	return e
+}
+
+func (s *Scanner) newGroup(line []byte, c Class, level byte, tpl string) *Group {
+	lv := "error"
+	if level == 'w' {
+		lv = "warn"
+	}
+	// Templates and samples are redacted here, where they are made: they
+	// are facts, and facts never hold a secret (nor do bundles made from
+	// them, which 'analyze' then reads exactly as the live run saw them).
+	g := &Group{Template: tpl, Level: lv, Leveled: c.Leveled, Sample: redact.String(string(trimFor(line, maxSample)))}
+	s.groups = append(s.groups, g)
+	return g
 }
 
 func trimFor(b []byte, n int) []byte {

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,24 @@ func FuzzSystemGrammars(f *testing.F) {
 		ParseAuthselect(src)
 		ParseOSRelease(src).Family()
 		ParsePasswd(src)
+	})
+}
+
+func FuzzSAMLMetadata(f *testing.F) {
+	f.Add([]byte(`<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp"><md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>AAAA</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="b" Location="https://idp/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`))
+	f.Add([]byte(`<EntitiesDescriptor><EntityDescriptor entityID="x"><SPSSODescriptor/></EntityDescriptor></EntitiesDescriptor>`))
+	f.Add([]byte(`<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><EntityDescriptor entityID="&b;"/>`))
+	f.Add([]byte("<html><body>Sign in</body></html>"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		m, err := ParseSAMLMetadata(src)
+		if err == nil && (m == nil || len(m.IdPs) == 0) {
+			t.Fatalf("no error but no IdP: %+v", m)
+		}
+		if err != nil {
+			var se *SAMLError
+			if !errors.As(err, &se) || se.Kind == "" {
+				t.Fatalf("error %v is not a *SAMLError with a kind", err)
+			}
+		}
 	})
 }

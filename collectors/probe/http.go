@@ -37,6 +37,11 @@ type HTTPResult struct {
 // get fetches rawURL over https with the probe's TLS diagnosis, following
 // at most three redirects and only to https. The body is capped.
 func (p *Prober) get(ctx context.Context, rawURL string, follow bool) (*HTTPResult, []byte) {
+	return p.getAccept(ctx, rawURL, follow, "application/json")
+}
+
+// getAccept is get asking for the given media type.
+func (p *Prober) getAccept(ctx context.Context, rawURL string, follow bool, accept string) (*HTTPResult, []byte) {
 	start := time.Now()
 	res := &HTTPResult{URL: rawURL}
 	defer func() { res.DurationMS = time.Since(start).Milliseconds() }()
@@ -106,7 +111,7 @@ func (p *Prober) get(ctx context.Context, rawURL string, follow bool) (*HTTPResu
 		return res, nil
 	}
 	req.Header.Set("User-Agent", "posit-doctor")
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	resp, err := client.Do(req)
 	if err != nil {
 		var pe *probeError
@@ -248,4 +253,23 @@ func bodyStart(b []byte) string {
 		return r
 	}, string(b))
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// SAMLMetadata fetches an IdP's SAML metadata document within the probe
+// deadline (redirects followed, https only, the body capped) and returns the
+// answer and, when it is a 200, the body for the caller to parse. A non-200
+// answer keeps the start of its body in the result's Error for the diagnosis.
+func (p *Prober) SAMLMetadata(ctx context.Context, rawURL string) (*HTTPResult, []byte) {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	res, body := p.getAccept(ctx, rawURL, true, "application/samlmetadata+xml, application/xml;q=0.9, text/xml;q=0.8")
+	if res.Failure == OK && res.Status != http.StatusOK {
+		res.Failure = FailHTTPStatus
+		res.Error = fmt.Sprintf("HTTP %d", res.Status)
+		if b := bodyStart(body); b != "" {
+			res.Error += ": " + b
+		}
+		return res, nil
+	}
+	return res, body
 }
