@@ -70,7 +70,9 @@ fuzz:
 	  $(GO) test ./collectors/parse -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecretClasses$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzTerminalText$$' -fuzztime $(FUZZTIME)
 
 ## stress: the symlink-swap races against --root for STRESSTIME (10s) each,
 ## under the race detector: a directory and a last component are swapped for
@@ -83,6 +85,7 @@ stress:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	./testdata/bench/compare.sh
+	./testdata/bench/redact.sh
 
 clean:
 	rm -rf bin build dist

@@ -28,6 +28,7 @@ const (
 	RuleParam      = "param"    // client_secret=, code=, id_token= ...
 	RuleCookie     = "cookie"
 	RuleEncrypted  = "encrypted" // Workbench encrypt-password / Connect rscadmin output
+	RuleToken      = "token"     // a token shape from the vendored gitleaks rules
 )
 
 // Redactor redacts strings and counts what it replaced per rule. It is safe
@@ -63,193 +64,83 @@ func (r *Redactor) add(rule string, n int) {
 // String redacts a string of any number of lines.
 func String(s string) string { return (*Redactor)(nil).String(s) }
 
-// String redacts s; a nil Redactor redacts without counting.
+// String redacts s; a nil Redactor redacts without counting. The lines
+// share one state, as in Copy: a private-key block spans them.
 func (r *Redactor) String(s string) string {
 	if s == "" {
 		return s
 	}
-	if !strings.Contains(s, "\n") && !strings.Contains(s, "PRIVATE KEY-----") {
-		var st state
+	var st state
+	if !strings.Contains(s, "\n") {
 		return r.line(s, &st)
 	}
-	s = r.privateKeys(s)
 	lines := strings.Split(s, "\n")
-	var st state
 	for i, l := range lines {
 		lines[i] = r.line(l, &st)
 	}
 	return strings.Join(lines, "\n")
 }
 
-var pemPrivate = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)`)
-
-// privateKeys replaces whole PEM private-key blocks, keeping their frame.
-func (r *Redactor) privateKeys(s string) string {
-	if !strings.Contains(s, "PRIVATE KEY-----") {
-		return s
-	}
-	n := 0
-	s = pemPrivate.ReplaceAllStringFunc(s, func(m string) string {
-		n++
-		kind := pemPrivate.FindStringSubmatch(m)[1]
-		return "-----BEGIN " + kind + "PRIVATE KEY-----\n[REDACTED:private-key]\n-----END " + kind + "PRIVATE KEY-----"
-	})
-	r.add(RulePrivateKey, n)
-	return s
-}
-
-// state carries what a line cannot know alone: whether it is inside a PEM
-// block. Certificates pass through untouched (the TLS checks and support
-// need them); private keys never do.
-type state struct {
-	inCert, inKey bool
-}
-
 var (
-	// key = value, key=value, key: value, "key": "value" at the start of a line.
-	kvLine = regexp.MustCompile(`^(\s*[-;#]?\s*["']?)([A-Za-z0-9_.\-]+)(["']?\s*(?:=|:)\s*)(.*)$`)
-	// "key": "value" anywhere (JSON objects on one line).
-	// The quotes may be escaped: JSON quoted inside a logfmt or JSON
-	// string reads {\"refresh_token\":\"...\"}.
-	jsonMember = regexp.MustCompile(`(\\?")([A-Za-z0-9_.\-]+)(\\?"\s*:\s*\\?")(.*?)(\\?")(?:[,}\]\s]|$)`)
-	jwtRE      = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	authRE     = regexp.MustCompile(`(?i)\b(authorization\s*[:=]\s*)(?:"[^"]*"|\S+(?:\s+\S+)?)`)
-	bearerRE   = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=\-]{6,}`)
-	urlPassRE  = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@"'<>]*):([^\s@/"'<>]+)@`)
-	cookieRE   = regexp.MustCompile(`(?i)\b(set-cookie|cookie)(\s*:\s*)(\S.*)`)
+	jwtRE = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}(?:\.|\\u002[eE])[A-Za-z0-9_-]{4,}(?:\.|\\u002[eE])[A-Za-z0-9_-]*`)
 )
-
-// secretWords mark a key name as naming a secret (compared after removing
-// '-', '_' and '.', lower case).
-var secretWords = []string{"secret", "password", "passwd", "passphrase", "token", "cookie", "credential", "apikey", "privatekey", "encryptionkey", "accesskey", "signingkey"}
-
-// IsSecretKey reports whether a setting name names a secret.
-func IsSecretKey(name string) bool {
-	// Lower-case and drop '-', '_' and '.' without allocating: this runs
-	// for every key-like token of every line that mentions a key word.
-	var buf [64]byte
-	k := buf[:0]
-	for i := 0; i < len(name) && len(k) < len(buf); i++ {
-		c := name[i]
-		switch {
-		case c == '-' || c == '_' || c == '.':
-			continue
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		k = append(k, c)
-	}
-	ks := string(k) // does not escape: the compiler keeps it on the stack
-	for _, w := range secretWords {
-		if strings.Contains(ks, w) {
-			return true
-		}
-	}
-	// A bare "...key" names key material unless it is a path (handled by
-	// the value test): ssl-certificate-key=/etc/... stays readable.
-	return strings.HasSuffix(ks, "key")
-}
-
-// harmlessValue reports values that cannot be the secret itself: booleans,
-// numbers, durations, and file paths for keys that name a file.
-func harmlessValue(key, v string) bool {
-	t := strings.Trim(strings.TrimSpace(v), `"'`)
-	switch strings.ToLower(t) {
-	case "", "true", "false", "yes", "no", "on", "off", "none", "null":
-		return true
-	}
-	if durationish.MatchString(t) {
-		return true
-	}
-	k := strings.ToLower(key)
-	if strings.HasPrefix(t, "/") && !strings.ContainsAny(t, " \t") &&
-		(strings.HasSuffix(k, "file") || strings.HasSuffix(k, "path") || strings.HasSuffix(k, "dir") ||
-			strings.HasSuffix(k, "key") || strings.HasSuffix(k, "location")) {
-		return true
-	}
-	return false
-}
-
-// nssDatabase reports nsswitch.conf's "passwd:" line, which names a
-// database, not a password.
-func nssDatabase(key, sep string) bool {
-	return (key == "passwd" || key == "shadow") && strings.TrimSpace(sep) == ":"
-}
-
-var durationish = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h|d)?$`)
 
 // line redacts one line. One pass of the trigger automaton (scan.go)
 // decides which rules could match at all; most lines match none and leave
 // without touching a regular expression.
 func (r *Redactor) line(s string, st *state) string {
-	switch {
-	case st.inKey:
-		if strings.HasPrefix(s, "-----END") && strings.Contains(s, "PRIVATE KEY-----") {
-			st.inKey = false
-			return s
-		}
-		if s != "[REDACTED:private-key]" {
-			r.add(RulePrivateKey, 1)
-		}
-		return "[REDACTED:private-key]"
-	case st.inCert:
-		if strings.HasPrefix(s, "-----END") {
-			st.inCert = false
-		}
-		return s
-	case strings.HasPrefix(s, "-----BEGIN"):
-		if strings.Contains(s, "PRIVATE KEY-----") {
-			st.inKey = true
-			return s
-		}
-		if strings.Contains(s, "CERTIFICATE") {
-			st.inCert = true
+	if known.n.Load() > 0 {
+		s = r.scrubKnown(s)
+	}
+	if st.contKey || st.inKey || st.inCert {
+		var more bool
+		if s, more = r.armourInside(s, st); !more {
 			return s
 		}
 	}
 	mask, longest := scan(s)
-	if mask == 0 && longest < 40 {
+	if mask&tArmour != 0 {
+		s = r.armourBegin(s, st)
+		if st.inKey || st.inCert {
+			return s
+		}
+	}
+	if mask == 0 && longest < 16 {
+		st.orphan = false
 		return s
 	}
 	if mask&tKey != 0 {
-		s = r.byKey(s)
+		var cont bool
+		s, cont = r.configLine(s)
+		st.contKey = cont
+		s = r.keyValues(s)
 	}
 	if mask&tJWT != 0 {
 		s = r.replace(s, jwtRE, RuleJWT, func([]string) string { return "[REDACTED:jwt]" })
 	}
-	if mask&tAuthz != 0 {
-		s = r.replace(s, authRE, RuleAuth, func(m []string) string { return m[1] + "[REDACTED:auth]" })
-	}
 	if mask&tBearer != 0 {
-		s = r.replace(s, bearerRE, RuleAuth, func(m []string) string {
-			if strings.HasPrefix(m[0][len(m[1])+len(m[2]):], "[REDACTED") {
-				return m[0]
-			}
-			return m[1] + m[2] + "[REDACTED:token]"
-		})
+		s = r.bearer(s)
 	}
 	if mask&tScheme != 0 && strings.IndexByte(s, '@') >= 0 {
-		s = r.replace(s, urlPassRE, RuleURLPass, func(m []string) string {
-			if strings.HasPrefix(m[2], "[REDACTED") {
-				return m[0]
-			}
-			return m[1] + ":[REDACTED:password]@"
-		})
+		s = r.urlPasswords(s)
 	}
 	if mask&tParam != 0 {
 		s = r.params(s)
 	}
-	if mask&tCookie != 0 {
-		s = r.replace(s, cookieRE, RuleCookie, func(m []string) string {
-			if strings.HasPrefix(m[3], "[REDACTED") {
-				return m[0]
-			}
-			return m[1] + m[2] + "[REDACTED:cookie]"
-		})
+	if mask&tGitleaks != 0 {
+		s = r.tokenShapes(s)
 	}
 	if longest >= 40 {
 		s = r.encryptedValues(s)
 	}
+	if longest >= 16 {
+		if orphanArmour(s, st.orphan) {
+			st.orphan = true
+			r.add(RulePrivateKey, 1)
+			return s[:len(s)-len(strings.TrimLeft(s, " \t>"))] + redactedKey
+		}
+	}
+	st.orphan = false
 	return s
 }
 
@@ -274,38 +165,6 @@ func connectEncryptedToken(t string) bool {
 		}
 	}
 	return up && low && dig && nonhex && ConnectEncrypted(t)
-}
-
-// byKey applies the key rules: a secret-named key's value is replaced, and
-// with it the whole rest of the line, because text after an inline ; or #
-// in gcfg may be the rest of the secret.
-func (r *Redactor) byKey(s string) string {
-	if m := kvLine.FindStringSubmatch(s); m != nil && IsSecretKey(m[2]) && !nssDatabase(m[2], m[3]) && !harmlessValue(m[2], m[4]) && !strings.HasPrefix(m[4], "[REDACTED") && !strings.HasPrefix(m[4], `"[REDACTED`) {
-		repl := "[REDACTED:secret]"
-		v := strings.TrimSpace(m[4])
-		if strings.HasPrefix(v, `"`) {
-			repl = `"[REDACTED:secret]"`
-		}
-		if (strings.HasSuffix(m[3], "\"") || strings.HasSuffix(m[1], "\"")) && strings.HasSuffix(v, ",") {
-			repl += "," // a JSON member: keep the separator
-		}
-		r.add(RuleSecret, 1)
-		s = m[1] + m[2] + m[3] + repl
-	}
-	// Only lines with a JSON member separator can hold a JSON member.
-	if strings.Contains(s, `":`) || strings.Contains(s, `" :`) {
-		s = jsonMember.ReplaceAllStringFunc(s, func(x string) string {
-			mm := jsonMember.FindStringSubmatch(x)
-			if !IsSecretKey(mm[2]) || harmlessValue(mm[2], mm[4]) || strings.HasPrefix(mm[4], "[REDACTED") {
-				return x
-			}
-			r.add(RuleSecret, 1)
-			// Keep the quoting, and the separator matched after the value.
-			member := mm[1] + mm[2] + mm[3] + mm[4] + mm[5]
-			return mm[1] + mm[2] + mm[3] + "[REDACTED:secret]" + mm[5] + x[len(member):]
-		})
-	}
-	return s
 }
 
 func (r *Redactor) replace(s string, re *regexp.Regexp, rule string, f func([]string) string) string {
@@ -370,11 +229,10 @@ func isUpperHex(s string) bool {
 	return true
 }
 
-// secretParams are query/form parameter names whose values are secrets.
+// secretParams are query/form parameters whose values are secrets and
+// whose names are not in the lexicon (the lexicon's go by keyValues).
 var secretParams = map[string]bool{
-	"client_secret": true, "client-secret": true, "code": true, "id_token": true, "access_token": true,
-	"refresh_token": true, "password": true, "passwd": true, "pwd": true, "samlresponse": true,
-	"samlrequest": true, "state": true, "token": true, "api_key": true, "apikey": true, "secret": true,
+	"code": true, "id_token": true, "samlresponse": true, "samlrequest": true, "state": true,
 }
 
 func isParamByte(c byte) bool {
@@ -382,32 +240,58 @@ func isParamByte(c byte) bool {
 }
 
 // params replaces the values of secret query or form parameters
-// (name=value, value up to & whitespace quotes < > ; ,).
+// (name=value or URL-encoded name%3Dvalue, up to & whitespace quotes < > ;
+// , or an encoded %26).
 func (r *Redactor) params(s string) string {
 	var spans [][2]int
 	for i := 0; i < len(s); i++ {
-		if s[i] != '=' {
+		w := 0
+		switch {
+		case s[i] == '=':
+			w = 1
+		case s[i] == '%' && i+2 < len(s) && strings.EqualFold(s[i+1:i+3], "3D"):
+			w = 3
+		default:
 			continue
 		}
 		j := i
 		for j > 0 && isParamByte(s[j-1]) {
 			j--
 		}
-		if j == i || !secretParams[strings.ToLower(s[j:i])] {
+		// An encoded separator before the name: %3Fcode, %26state.
+		name := strings.ToLower(s[j:i])
+		if j >= 1 && s[j-1] == '%' {
+			name = trimHexPrefix(name)
+		}
+		if !secretParams[name] {
 			continue
 		}
-		k := i + 1
-		for k < len(s) && strings.IndexByte("& \t\"'<>;,", s[k]) < 0 {
+		k := i + w
+		for k < len(s) && strings.IndexByte("& \t\"'<>;,\\", s[k]) < 0 {
+			if s[k] == '%' && k+2 < len(s) && (strings.EqualFold(s[k+1:k+3], "26") || strings.EqualFold(s[k+1:k+3], "20") || strings.EqualFold(s[k+1:k+3], "22")) {
+				break
+			}
 			k++
 		}
-		if k == i+1 || strings.HasPrefix(s[i+1:], "[REDACTED") {
+		if k == i+w || strings.HasPrefix(s[i+w:], "[REDACTED") {
 			continue
 		}
-		spans = append(spans, [2]int{i + 1, k})
+		spans = append(spans, [2]int{i + w, k})
 		i = k - 1
 	}
 	return r.splice(s, spans, "[REDACTED:param]", RuleParam)
 }
+
+// trimHexPrefix drops the two hex digits an encoded separator leaves in
+// front of a name (%3Fcode -> "3fcode" -> "code").
+func trimHexPrefix(name string) string {
+	if len(name) > 2 && isHex(name[0]) && isHex(name[1]) {
+		return name[2:]
+	}
+	return name
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 func isB64Byte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
@@ -457,4 +341,43 @@ func (r *Redactor) splice(s string, spans [][2]int, repl, rule string) string {
 func workbenchToken(t string) bool {
 	_, ok := WorkbenchEncrypted(t)
 	return ok
+}
+
+func isCredByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._~+/=-", c) >= 0
+}
+
+// bearer replaces the credential after the words Bearer or Basic anywhere
+// (a header quoted without its name, a curl -H argument): six or more
+// token characters after blanks.
+func (r *Redactor) bearer(s string) string {
+	var spans []span
+	for _, w := range [...]string{"bearer", "basic"} {
+		for off := 0; ; {
+			k := indexFoldASCII(s[off:], w)
+			if k < 0 {
+				break
+			}
+			k += off
+			off = k + len(w)
+			if k > 0 && isParamByte(s[k-1]) {
+				continue // inside a word
+			}
+			j := skipBlanks(s, off)
+			if j == off {
+				continue
+			}
+			e := j
+			for e < len(s) && isCredByte(s[e]) {
+				e++
+			}
+			if e-j < 6 || strings.HasPrefix(s[j:], "[REDACTED") {
+				continue
+			}
+			spans = append(spans, span{j, e, "[REDACTED:token]", RuleAuth})
+			off = e
+		}
+	}
+	sortSpans(spans)
+	return r.spliceSpans(s, spans)
 }

@@ -10,10 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -95,6 +92,7 @@ type bundleBuilder struct {
 	manifest Manifest
 	total    *redact.Redactor
 	logBytes int
+	names    map[string]bool // member names taken (after memberName)
 }
 
 // BundleName is posit-doctor-<host>-<UTC yyyymmddThhmmssZ> (contract).
@@ -158,6 +156,10 @@ func (b *bundleBuilder) add(name, source string, data []byte, counts map[string]
 	if b.in.Pseudonymizer != nil {
 		data = []byte(b.in.Pseudonymizer.String(string(data)))
 	}
+	if b.names == nil {
+		b.names = map[string]bool{}
+	}
+	name = uniqueName(memberName(name), b.names)
 	sum := sha256.Sum256(data)
 	b.members = append(b.members, member{name: name, data: data})
 	b.manifest.Files = append(b.manifest.Files, ManifestFile{Name: name, Source: source, Size: len(data),
@@ -178,42 +180,27 @@ func nonZero(m map[string]int) map[string]int {
 	return out
 }
 
-// WriteBundleFile writes the bundle atomically: to a temporary file (mode
-// 0600) in the target's directory, renamed into place only when complete.
-// On any error, including cancellation (SIGINT), the temporary file is
-// removed and nothing is left behind.
+// WriteBundleFile writes the bundle to target, which must be a new name or
+// an existing regular file (ResolveTarget; a link, device, FIFO or socket
+// is refused with a TargetError and left as it is). The archive goes to an
+// anonymous O_TMPFILE file (mode 0600) that appears at target only when
+// complete; on any error, including cancellation (SIGINT) and, with
+// O_TMPFILE, SIGKILL, nothing is left behind.
 func WriteBundleFile(ctx context.Context, target string, in BundleInput) (*Manifest, error) {
-	dir := path.Dir(target)
-	tmp, err := os.CreateTemp(dir, ".posit-doctor-bundle-*.tmp")
+	sf, err := CreateSafe(target, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("creating the bundle in %s: %w", dir, err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
 		return nil, err
 	}
-	m, err := WriteBundle(ctx, tmp, in)
+	defer sf.Abort()
+	m, err := WriteBundle(ctx, sf, in)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := tmp.Sync(); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	if err := sf.Commit(); err != nil {
+		return nil, err
 	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return nil, fmt.Errorf("moving the bundle into place: %w", err)
-	}
-	ok = true
 	return m, nil
 }

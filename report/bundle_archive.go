@@ -3,6 +3,7 @@
 package report
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"io"
@@ -66,7 +67,8 @@ func (b *bundleBuilder) archive(ctx context.Context, w io.Writer, members []memb
 	}
 	var format archiver.Archive
 	if b.in.Format == "zip" {
-		format = archiver.Archive{Archival: archiver.Zip{}}
+		// Deflate: archiver's zero value stores members uncompressed.
+		format = archiver.Archive{Archival: archiver.Zip{Compression: zip.Deflate}}
 	} else {
 		format = archiver.Archive{Compression: archiver.Gz{}, Archival: archiver.Tar{NumericUIDGID: true}}
 	}

@@ -4,7 +4,6 @@ package report
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
@@ -60,11 +59,20 @@ func hostOnly(raw string) string {
 }
 
 // WritePseudonyms writes the token -> original mapping, mode 0600, beside
-// the bundle (never inside it).
+// the bundle (never inside it): a new file only (CreateExclusive), never
+// through a planted link, never over an existing file.
 func WritePseudonyms(path string, p *redact.Pseudonymizer) error {
 	data, err := json.MarshalIndent(p.Mapping(), "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o600)
+	f, err := CreateExclusive(path, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -123,6 +123,10 @@ func TestNetworkChecksHealthy(t *testing.T) {
 			t.Errorf("missing %v\n%s", w, r.stdout)
 		}
 	}
+	// The IdP's token endpoint is public metadata, not a secret.
+	if !strings.Contains(r.stdout, `"token_endpoint": "`+issuer+`/token"`) {
+		t.Errorf("token_endpoint redacted or missing in the JSON:\n%s", r.stdout)
+	}
 	if r.code != 0 {
 		t.Errorf("exit %d, want 0: %s", r.code, r.stderr)
 	}

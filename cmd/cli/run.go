@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,7 +38,10 @@ type RunOptions struct {
 	args         []string // the command line, for the bundle manifest
 }
 
-const bundleDefault = "\x00default"
+// bundleDefault is what a bare --bundle means: the current directory, so
+// the default name is written there. It is printed in the help text, so it
+// must be plain text (an earlier sentinel put a NUL byte in 'run --help').
+const bundleDefault = "."
 
 // checkDeadline bounds the checks themselves (pure functions of the facts:
 // milliseconds); it only turns a bug that hangs one into an error finding.
@@ -53,7 +57,16 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 		Example: `  sudo posit-doctor run
   posit-doctor run --root /mnt/snapshot --format json
   posit-doctor run --only nsswitch-pwb,nscd-cache`,
-		Args: cobra.NoArgs,
+		// run takes no arguments, so a lone argument right after a bare
+		// --bundle is its path: pflag reads "--bundle PATH" as the flag's
+		// no-value default followed by an argument (cobra's NoOptDefVal trap).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && opts.Bundle == bundleDefault && followsBareBundle(env.args, args[0]) {
+				opts.Bundle = args[0]
+				return nil
+			}
+			return cobra.NoArgs(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.args = env.args
 			return runRun(cmd.Context(), env, opts)
@@ -66,7 +79,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json, markdown, sarif, junit, nagios or prometheus")
 	f.StringVar(&opts.Since, "since", "24h", "log window: a duration (24h), an RFC3339 time, or 'all'")
 	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network probe (and for the run's checks)")
-	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle (to PATH, or '-' for stdout)")
+	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle: into the current directory, to PATH (a new or regular file, or a directory), or '-' for stdout")
 	f.Lookup("bundle").NoOptDefVal = bundleDefault
 	f.StringArrayVar(&opts.URLs, "url", nil, "an extra front-door URL to probe (repeatable)")
 	f.StringVar(&opts.BundleFormat, "bundle-format", "tar.gz", "support bundle format: tar.gz or zip")
@@ -143,6 +156,13 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	if opts.Pseudonymize && opts.Bundle == "" {
 		return usageError("--pseudonymize applies to the support bundle; add --bundle")
 	}
+	if opts.Bundle != "" && opts.Bundle != "-" {
+		// Before any work: a link, device, FIFO or socket is refused, and
+		// left as it is (exit 3, no report).
+		if err := report.CheckTarget(opts.Bundle); err != nil {
+			return usageError("--bundle %v", err)
+		}
+	}
 	if opts.Bundle == "-" {
 		if env.IsTerminal(env.Stdout) {
 			return usageError("--bundle=-: refusing to write an archive to a terminal; redirect standard output to a file (> bundle%s)", report.Extension(opts.BundleFormat))
@@ -207,16 +227,10 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		return exitCode(report.ExitInterrupted)
 	}
 	for _, e := range snap.Errors {
-		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+redact.String(e))
+		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+report.EscapeLine(redact.String(e)))
 	}
 
-	osName := ""
-	if snap.OS != nil {
-		osName = snap.OS.PrettyName
-		if osName == "" {
-			osName = strings.TrimSpace(snap.OS.Name + " " + snap.OS.VersionID)
-		}
-	}
+	osName := snap.OS.Display()
 	hostname := snap.Hostname
 	if hostname == "" {
 		hostname = "unknown"
@@ -250,25 +264,6 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 func writeBundle(ctx context.Context, env Env, opts *RunOptions, in report.BundleInput) error {
 	if opts.Pseudonymize {
 		in.Pseudonymizer = report.PseudonymsFor(in.Snapshot)
-		defer func() {
-			// The mapping is complete only once every member was written.
-			out := report.BundleName(in.Pseudonymizer.String(in.Report.Host.Hostname), in.Started) + ".pseudonyms.json"
-			if opts.Bundle != "-" {
-				dir := filepath.Dir(opts.Bundle)
-				if fi, err := os.Stat(opts.Bundle); err == nil && fi.IsDir() {
-					dir = opts.Bundle
-				}
-				if opts.Bundle == bundleDefault {
-					dir = "."
-				}
-				out = filepath.Join(dir, out)
-			}
-			if err := report.WritePseudonyms(out, in.Pseudonymizer); err != nil {
-				fmt.Fprintln(env.Stderr, "posit-doctor: could not write the pseudonym mapping: "+err.Error())
-				return
-			}
-			fmt.Fprintf(env.Stderr, "posit-doctor: pseudonym mapping written to %s (mode 0600; keep it, do not send it)\n", out)
-		}()
 	}
 	if opts.Bundle == "-" {
 		if _, err := report.WriteBundle(ctx, env.Stdout, in); err != nil {
@@ -278,16 +273,18 @@ func writeBundle(ctx context.Context, env Env, opts *RunOptions, in report.Bundl
 			}
 			return &exitError{code: report.ExitError, err: fmt.Errorf("writing the bundle to stdout: %w", err)}
 		}
-		return nil
+		return writeMapping(env, opts, in)
 	}
 	name := report.BundleName(in.Pseudonymizer.String(in.Report.Host.Hostname), in.Started) + report.Extension(opts.BundleFormat)
-	target := opts.Bundle
-	if target == bundleDefault {
-		target = name
-	} else if fi, err := os.Stat(target); err == nil && fi.IsDir() {
-		target = filepath.Join(target, name)
+	target, _, err := report.ResolveTarget(opts.Bundle, name)
+	if err != nil {
+		return usageError("--bundle %v", err)
 	}
 	m, err := report.WriteBundleFile(ctx, target, in)
+	var te *report.TargetError
+	if errors.As(err, &te) {
+		return usageError("--bundle %v", err) // planted during the run: still refused
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(env.Stderr, "posit-doctor: interrupted; no bundle written")
@@ -296,5 +293,39 @@ func writeBundle(ctx context.Context, env Env, opts *RunOptions, in report.Bundl
 		return &exitError{code: report.ExitError, err: fmt.Errorf("--bundle %s: %w", target, err)}
 	}
 	fmt.Fprintf(env.Stderr, "posit-doctor: support bundle written to %s (%d files, %d left out; mode 0600)\n", target, len(m.Files)+1, len(m.LeftOut))
+	return writeMapping(env, opts, in)
+}
+
+// writeMapping writes the pseudonym mapping beside the bundle (in the
+// current directory for --bundle=-), once every member was written: a new
+// file only, mode 0600; a file or a planted link at its name is left alone
+// and the run exits 3, since the bundle cannot be read back without it.
+func writeMapping(env Env, opts *RunOptions, in report.BundleInput) error {
+	if in.Pseudonymizer == nil {
+		return nil
+	}
+	out := report.BundleName(in.Pseudonymizer.String(in.Report.Host.Hostname), in.Started) + ".pseudonyms.json"
+	if opts.Bundle != "-" {
+		dir := filepath.Dir(opts.Bundle)
+		if fi, err := os.Lstat(opts.Bundle); err == nil && fi.IsDir() {
+			dir = opts.Bundle
+		}
+		out = filepath.Join(dir, out)
+	}
+	if err := report.WritePseudonyms(out, in.Pseudonymizer); err != nil {
+		return &exitError{code: report.ExitError, err: fmt.Errorf("the bundle was written, but not the pseudonym mapping: %w", err)}
+	}
+	fmt.Fprintf(env.Stderr, "posit-doctor: pseudonym mapping written to %s (mode 0600; keep it, do not send it)\n", out)
 	return nil
+}
+
+// followsBareBundle reports whether arg comes right after a bare --bundle
+// on the command line.
+func followsBareBundle(cmdline []string, arg string) bool {
+	for i := 0; i+1 < len(cmdline); i++ {
+		if cmdline[i] == "--bundle" && cmdline[i+1] == arg {
+			return true
+		}
+	}
+	return false
 }

@@ -126,8 +126,13 @@ func literal(re *syntax.Regexp) string {
 type automaton struct {
 	class  [256]uint8
 	nclass int
-	delta  []uint32
-	out    []uint64 // signature bits reported on entering the state
+	// delta[s+class] is the next state, pre-multiplied by nclass, <<1,
+	// with bit 0 set when it reports signatures (out[state/nclass]).
+	delta []uint32
+	out   []uint64
+	// start marks the bytes that begin an anchor: from the root state
+	// the scan skips every other byte without a transition.
+	start [256]bool
 }
 
 func newAutomaton(pats []string, ids []int) *automaton {
@@ -193,10 +198,18 @@ func newAutomaton(pats []string, ids []int) *automaton {
 	for s := range nodes {
 		a.out[s] = nodes[s].out
 	}
+	for _, p := range pats {
+		if p != "" {
+			a.start[p[0]] = true
+			if p[0] >= 'a' && p[0] <= 'z' {
+				a.start[p[0]-'a'+'A'] = true
+			}
+		}
+	}
 	for s := range nodes {
 		for c := 0; c < n; c++ {
 			t := nodes[s].next[c]
-			v := uint32(t) << 1
+			v := uint32(int(t)*n) << 1
 			if nodes[t].out != 0 {
 				v |= 1
 			}
@@ -210,15 +223,60 @@ func newAutomaton(pats []string, ids []int) *automaton {
 func (a *automaton) scan(b []byte) uint64 {
 	var found uint64
 	s := uint32(0)
-	delta, class, n := a.delta, &a.class, uint32(a.nclass)
-	for _, c := range b {
-		v := delta[s*n+uint32(class[c])]
+	delta, class, start := a.delta, &a.class, &a.start
+	for i := 0; i < len(b); i++ {
+		if s == 0 {
+			// At the root most bytes lead back to it: skip to the next
+			// byte that can begin an anchor.
+			for i < len(b) && !start[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+		}
+		v := delta[s+uint32(class[b[i]])]
 		s = v >> 1
 		if v&1 != 0 {
-			found |= a.out[s]
+			found |= a.out[s/uint32(a.nclass)]
 		}
 	}
 	return found
+}
+
+// commonness ranks bytes by how often they appear in log messages (rough
+// English and log-text frequencies): anchors start at a rare byte, so the
+// scan's root-state skip passes over most of a message.
+func commonness(c byte) int {
+	const order = " etaoinsrhldcumfpgwybvkxjqz" // most to least common
+	if i := strings.IndexByte(order, fold(c)); i >= 0 {
+		return 100 - 3*i
+	}
+	switch {
+	case isDigit(c):
+		return 50
+	case c == ':' || c == '.' || c == '/':
+		return 45
+	case c == '(' || c == ')' || c == '-' || c == '_' || c == '=' || c == ',' || c == '"':
+		return 30
+	}
+	return 10
+}
+
+// pickAnchor chooses, within a literal every match contains, the piece of
+// at most anchorMax bytes (at least 6, or the whole literal) that starts
+// at the rarest byte.
+func pickAnchor(l string) string {
+	if len(l) <= 6 {
+		return l
+	}
+	best, bestScore := 0, 1<<30
+	for i := 0; i+6 <= len(l); i++ {
+		if sc := commonness(l[i]); sc < bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return l[best:min(len(l), best+anchorMax)]
 }
 
 // sigSet is the catalogue compiled for matching.
@@ -261,9 +319,7 @@ func compileSet(sigs []*Signature) *sigSet {
 			continue
 		}
 		for _, l := range lits {
-			if len(l) > anchorMax {
-				l = l[:anchorMax]
-			}
+			l = pickAnchor(l)
 			all.pats, all.ids = append(all.pats, l), append(all.ids, i)
 			if s.warnToo {
 				warn.pats, warn.ids = append(warn.pats, l), append(warn.ids, i)
@@ -366,4 +422,12 @@ func (m *Matcher) Signature(line []byte, c Class) *Signature {
 // message (see Template) to dst.
 func (m *Matcher) AppendTemplate(dst, line []byte, c Class) []byte {
 	return AppendTemplate(dst, trimFor(line[MessageStart(line, c):], maxTemplateInput))
+}
+
+func syntaxParse(p string) (*syntax.Regexp, error) {
+	re, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	return re.Simplify(), nil
 }

@@ -194,3 +194,24 @@ func TestFuzzCorpusPresent(t *testing.T) {
 		}
 	}
 }
+
+// TestPickedAnchors: each anchor is a piece of a literal of its pattern,
+// long enough not to fire on every line (-v prints them).
+func TestPickedAnchors(t *testing.T) {
+	for _, s := range Catalogue() {
+		re, err := syntaxParse(s.Pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lits, _ := anchors(re)
+		var picked []string
+		for _, l := range lits {
+			a := pickAnchor(l)
+			if !strings.Contains(l, a) || len(a) < min(6, len(l)) || len(a) > anchorMax {
+				t.Errorf("%s: anchor %q of literal %q", s.ID, a, l)
+			}
+			picked = append(picked, a)
+		}
+		t.Logf("%-28s %q", s.ID, picked)
+	}
+}
