@@ -227,7 +227,7 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		return exitCode(report.ExitInterrupted)
 	}
 	for _, e := range snap.Errors {
-		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+redact.String(e))
+		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+report.EscapeLine(redact.String(e)))
 	}
 
 	osName := snap.OS.Display()
