@@ -154,14 +154,25 @@ func groupFinding(c *Check, lf *collectors.LogFacts, g *logs.Group) Finding {
 	if !g.First.IsZero() {
 		seen = fmt.Sprintf(" First seen %s, last seen %s.", ts(g.First), ts(g.Last))
 	}
-	if g.Undated > 0 {
-		seen += fmt.Sprintf(" %d line(s) carried no readable time.", g.Undated)
+	if n := g.Undated - g.Untimed; n > 0 {
+		seen += fmt.Sprintf(" %d line(s) carried no readable time.", n)
+	}
+	if g.Untimed > 0 {
+		seen += fmt.Sprintf(" %d line(s) are in Workbench's format without a time (\"[rserver] ERROR …\", as rserver writes to stderr): they cannot be placed in a --since window, so they are counted whatever the window.", g.Untimed)
+	}
+	stopped := ""
+	if g.Fatal {
+		data["fatal"] = true
+		stopped = " At least one line is at level fatal or panic: the process exits after writing it, so " + productName(lf.Product) + " did not start or stopped."
 	}
 	files := " In " + strings.Join(g.Files, ", ") + "."
 	ev := Evidence{Path: g.Files[0], Text: g.Sample}
 
 	if sig, ok := logs.SignatureByID(g.Signature); ok {
 		sev := map[string]Severity{"fail": Fail, "warn": Warn, "info": Info}[sig.Severity]
+		if g.Fatal {
+			sev = Fail
+		}
 		rules := []string{"log-scan-product-logs"}
 		switch sig.ID {
 		case "connect-proxy-insecure":
@@ -170,7 +181,7 @@ func groupFinding(c *Check, lf *collectors.LogFacts, g *logs.Group) Finding {
 			rules = append(rules, "log-missing-username-claim")
 		}
 		f := c.finding(sev, fmt.Sprintf("%s: %s (%s %s)", lf.Name, sig.Title, lines, window(lf.Since)), rules...)
-		f.Detail = sig.Cause + seen + files
+		f.Detail = sig.Cause + stopped + seen + files
 		f.Evidence = append(f.Evidence, ev)
 		f.Remediation = sig.Remediation
 		f.References = append([]string{publicReference(sig.Reference)}, f.References...)
@@ -182,12 +193,30 @@ func groupFinding(c *Check, lf *collectors.LogFacts, g *logs.Group) Finding {
 	if !g.Leveled {
 		kind = "error-like (no level; matched the keyword rule)"
 	}
-	f := c.finding(Warn, fmt.Sprintf("%s: %s: %s", lf.Name, lines, shorten(g.Template, 90)), "log-scan-product-logs")
-	f.Detail = fmt.Sprintf("%s %s line(s) of this kind %s, not in posit-doctor's catalogue of known causes.%s%s", fmt.Sprint(g.Count), kind, window(lf.Since), seen, files)
+	sev := Warn
+	if g.Fatal {
+		// A fatal line is the process's last word: not a warning.
+		sev, kind = Fail, "fatal"
+		lines = fmt.Sprintf("%d fatal line(s)", g.Count)
+	}
+	f := c.finding(sev, fmt.Sprintf("%s: %s: %s", lf.Name, lines, shorten(g.Template, 90)), "log-scan-product-logs")
+	f.Detail = fmt.Sprintf("%s %s line(s) of this kind %s, not in posit-doctor's catalogue of known causes.%s%s%s", fmt.Sprint(g.Count), kind, window(lf.Since), stopped, seen, files)
 	f.Evidence = append(f.Evidence, ev)
 	f.Remediation = fmt.Sprintf("Read these lines in context (grep -n -F %q %s); if the cause is not clear, attach the support bundle to a Posit support ticket.", firstWords(g.Template, 4), g.Files[len(g.Files)-1])
 	f.Data = data
 	return f
+}
+
+func productName(product string) string {
+	switch product {
+	case "connect":
+		return "Posit Connect"
+	case "workbench":
+		return "Posit Workbench (rserver)"
+	case "launcher":
+		return "the Job Launcher"
+	}
+	return product
 }
 
 func shorten(s string, n int) string {

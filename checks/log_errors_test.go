@@ -2,10 +2,15 @@ package checks_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/posit-doctor/posit-doctor/checks"
 	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/logs"
 )
 
@@ -17,7 +22,7 @@ func TestLogErrorsScenarios(t *testing.T) {
 		},
 		"logs-errors": {
 			{"fail", "rstudio-connect.log: Connect rejected an insecure proxied-authentication attempt (2 error line(s)", "/var/log/rstudio/rstudio-connect/rstudio-connect.log"},
-			{"warn", "rstudio-connect.log: 1 error line(s): Error: Unable to configure execution environments", ""},
+			{"fail", "rstudio-connect.log: 1 fatal line(s): Error: Unable to configure execution environments", ""}, // level=fatal: Connect did not start (issue 11)
 			{"warn", "rstudio-connect.log: 1 error line(s): OAuth2 token exchange failed", ""},
 			{"fail", "rserver.log: OpenID sign-in failed: invalid state (2 error line(s)", "/var/log/rstudio/rstudio-server/rserver.log"},
 			{"warn", "rserver.log: database password in plain text (or not decryptable) (1 warning line(s)", ""},
@@ -79,5 +84,59 @@ func TestLogErrorsOverflowNamesItsLog(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no overflow finding for 7 lines past the group cap")
+	}
+}
+
+// TestLogErrorsVerdicts (issue 11): a Connect fatal line fails (Connect did
+// not start); Workbench's untimed lines are counted and the finding says
+// they cannot be windowed; Connect's level-less expired-license line is
+// named. The scan is real: files on a temporary root, read by the scanner.
+func TestLogErrorsVerdicts(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	root := t.TempDir()
+	dir := filepath.Join(root, "var/log")
+	os.MkdirAll(dir, 0o755)
+	files := map[string]string{
+		"connect.log": `time="2026-11-23T11:00:00.000Z" level=info msg="Starting Posit Connect"
+time="2026-11-23T11:00:01.000Z" level=fatal msg="Error: Unable to configure execution environments: cannot find /opt/quarto/1.4.552/bin/quarto"
+`,
+		"old-connect.log": "2021/06/21 16:51:03 Unable to obtain a valid license: Your RStudio Connect license has expired. Please contact your Customer Success representative or email sales@rstudio.com to obtain a current license.\n",
+		"rserver.log":     "2026-11-01T10:00:00.000000Z [rserver] INFO long ago\n[rserver] ERROR Could not connect to the session database; LOGGED FROM: x.cpp:1\n",
+	}
+	for n, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := host.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func(name, product string, since time.Time) *collectors.LogFacts {
+		sc := logs.NewScanner(product, since, now)
+		sc.ScanFile(context.Background(), h, "/var/log/"+name)
+		r := sc.Result()
+		return &collectors.LogFacts{Name: name, Product: product, Destination: "file", Path: "/var/log/" + name, Since: since, Scan: &r}
+	}
+	day := now.Add(-24 * time.Hour)
+	snap := &collectors.Snapshot{Connect: &collectors.ConnectFacts{}, Workbench: &collectors.WorkbenchFacts{}, Logs: []*collectors.LogFacts{
+		scan("connect.log", "connect", day), scan("old-connect.log", "connect", time.Time{}), scan("rserver.log", "workbench", day),
+	}}
+	sel, err := checks.Select([]string{"log-errors"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]checks.Finding{}
+	for _, f := range checks.Run(context.Background(), snap, sel) {
+		got[f.Data["log"].(string)] = f
+	}
+	if f := got["connect.log"]; f.Severity != checks.Fail || !strings.Contains(f.Title, "fatal") || !strings.Contains(f.Detail, "did not start") || f.Data["count"] != 1 {
+		t.Errorf("Connect fatal line: %s %q %q %v", f.Severity, f.Title, f.Detail, f.Data)
+	}
+	if f := got["old-connect.log"]; f.Severity != checks.Fail || f.Data["signature"] != "connect-license-expired" || !strings.Contains(strings.Join(f.References, " "), "https://docs.posit.co/connect/admin/licensing/") {
+		t.Errorf("expired license: %s %q %v %v", f.Severity, f.Title, f.Data, f.References)
+	}
+	if f := got["rserver.log"]; f.Data["count"] != 1 || !strings.Contains(f.Detail, "cannot be placed in a --since window") || strings.Contains(f.Detail, "no level") {
+		t.Errorf("untimed line: %s %q %q %v", f.Severity, f.Title, f.Detail, f.Data)
 	}
 }

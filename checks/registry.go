@@ -31,6 +31,7 @@ var catalogue = mustCatalogue(
 	workbenchLauncher,
 	workbenchProxyAuth,
 	workbenchSAML,
+	workbenchLoadBalancing,
 	services,
 )
 

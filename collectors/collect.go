@@ -446,6 +446,7 @@ func (j *job) workbench() {
 			j.stat(v)
 		}
 	}
+	j.launcherAndBalancer(w)
 	j.set(func(s *Snapshot) { s.Workbench = w })
 }
 

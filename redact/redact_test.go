@@ -88,6 +88,9 @@ func TestNotRedacted(t *testing.T) {
 		"cache_bypass_limit = 100",
 		"ClientId = 6f1c2a1e-5b7d-4c1a-9f44-2d0b8d0b1c11",
 		"OpenIDConnectIssuer = https://login.microsoftonline.com/abc/v2.0",
+		// The IdP's public token endpoint (discovery metadata, finding data).
+		`{"token_endpoint": "https://login.microsoftonline.com/abc/oauth2/v2.0/token"}`,
+		`"token_endpoint":"https://idp.test:8443/token",`,
 		"image: ghcr.io/posit/connect@sha256:0123456789abcdef0123456789abcdef",
 		"2022-03-02T15:37:10.117201Z [rserver] ERROR OpenID failed with error: attempt to use invalid state",
 		"https://user@example.com/path",

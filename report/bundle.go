@@ -92,6 +92,7 @@ type bundleBuilder struct {
 	manifest Manifest
 	total    *redact.Redactor
 	logBytes int
+	names    map[string]bool // member names taken (after memberName)
 }
 
 // BundleName is posit-doctor-<host>-<UTC yyyymmddThhmmssZ> (contract).
@@ -155,6 +156,10 @@ func (b *bundleBuilder) add(name, source string, data []byte, counts map[string]
 	if b.in.Pseudonymizer != nil {
 		data = []byte(b.in.Pseudonymizer.String(string(data)))
 	}
+	if b.names == nil {
+		b.names = map[string]bool{}
+	}
+	name = uniqueName(memberName(name), b.names)
 	sum := sha256.Sum256(data)
 	b.members = append(b.members, member{name: name, data: data})
 	b.manifest.Files = append(b.manifest.Files, ManifestFile{Name: name, Source: source, Size: len(data),

@@ -72,6 +72,9 @@ func keyMaterial(s *collectors.Snapshot) map[string]string {
 			m[v] = "key material (ssl-certificate-key)"
 		}
 	}
+	if k := collectors.LauncherKeyFile(s); k != "" {
+		m[k] = "key material (launcher.conf certificate-key-file)"
+	}
 	for _, k := range collectors.SAMLSPKeys(s) {
 		m[k.Raw] = "key material (" + k.Name + ")"
 	}

@@ -3,8 +3,10 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/posit-doctor/posit-doctor/checks"
 )
@@ -13,23 +15,75 @@ import (
 // guidelines; posit-doctor's exit codes are the same numbers).
 var nagiosStates = map[int]string{ExitOK: "OK", ExitWarn: "WARNING", ExitFail: "CRITICAL", ExitError: "UNKNOWN"}
 
-// writeNagios prints the plugin output: one status line with performance
-// data, then one line per finding that is not a pass (the long output).
+// Limits of plugin output. Nagios Core keeps 8 KiB of a plugin's output
+// (MAX_PLUGIN_OUTPUT_LENGTH 8192, first line and long output together) and
+// cuts the rest, perfdata and all; a status column shows one line. So each
+// finding line is capped, the worst findings come first, and the long
+// output stops, saying how many are left out, before Nagios would cut it.
+const (
+	nagiosMaxLine   = 300  // runes per long-output line
+	nagiosMaxOutput = 7900 // bytes, below 8192 with room to spare
+)
+
+// nagiosRank orders the long output worst first: what decides the state
+// is never the part that is left out.
+var nagiosRank = map[checks.Severity]int{checks.Fail: 0, checks.Error: 1, checks.Warn: 2, checks.Skip: 3, checks.Info: 4}
+
+// writeNagios prints the plugin output (Nagios plugin guidelines): one
+// status line "POSIT-DOCTOR STATE - summary | perfdata", then one line per
+// finding that is not a pass (the long output), worst first.
 func writeNagios(w io.Writer, r *Report) error {
 	s := r.Summary
 	code := r.ExitCode()
 	var b strings.Builder
-	fmt.Fprintf(&b, "POSIT-DOCTOR %s - %s | pass=%d info=%d warn=%d fail=%d skip=%d error=%d duration=%ss\n",
-		nagiosStates[code], nagiosSummary(r), s.Pass, s.Info, s.Warn, s.Fail, s.Skip, s.Error,
-		strconv.FormatFloat(float64(r.DurationMS)/1000, 'f', -1, 64))
+	perf := []string{
+		perfDatum("pass", strconv.Itoa(s.Pass)), perfDatum("info", strconv.Itoa(s.Info)),
+		perfDatum("warn", strconv.Itoa(s.Warn)), perfDatum("fail", strconv.Itoa(s.Fail)),
+		perfDatum("skip", strconv.Itoa(s.Skip)), perfDatum("error", strconv.Itoa(s.Error)),
+		perfDatum("duration", strconv.FormatFloat(float64(r.DurationMS)/1000, 'f', -1, 64)+"s"),
+	}
+	fmt.Fprintf(&b, "POSIT-DOCTOR %s - %s | %s\n", nagiosStates[code], nagiosSummary(r), strings.Join(perf, " "))
+
+	var shown []checks.Finding
 	for _, f := range r.Findings {
-		if f.Severity == checks.Pass {
-			continue
+		if f.Severity != checks.Pass {
+			shown = append(shown, f)
 		}
-		fmt.Fprintf(&b, "%s %s: %s\n", badges[f.Severity].word, f.Check, nagiosText(f.Title, 0))
+	}
+	sort.SliceStable(shown, func(i, j int) bool { return nagiosRank[shown[i].Severity] < nagiosRank[shown[j].Severity] })
+	for i, f := range shown {
+		word := badges[f.Severity].word
+		line := word + " " + nagiosText(f.Check, 64) + ": "
+		line += nagiosText(f.Title, nagiosMaxLine-utf8.RuneCountInString(line))
+		// Room for this line and, if more follow, the line that says so.
+		left := len(shown) - i - 1
+		need := len(line) + 1
+		if left > 0 {
+			need += len(nagiosMore(left)) + 1
+		}
+		if b.Len()+need > nagiosMaxOutput {
+			b.WriteString(nagiosMore(left+1) + "\n")
+			break
+		}
+		b.WriteString(line + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func nagiosMore(n int) string {
+	return fmt.Sprintf("… %d more finding(s) not shown here (plugin output is capped at 8 KiB); 'posit-doctor run' lists them all", n)
+}
+
+// perfDatum is one performance datum, 'label'=value (the Nagios plugin
+// guidelines): a label with a space, a quote or an '=' is single-quoted,
+// a quote in it doubled, and '=' (which no quoting allows) becomes '_'.
+func perfDatum(label, value string) string {
+	label = strings.ReplaceAll(label, "=", "_")
+	if strings.ContainsAny(label, " '\t") {
+		label = "'" + strings.ReplaceAll(label, "'", "''") + "'"
+	}
+	return label + "=" + value
 }
 
 // nagiosSummary names the host, the counts that matter and the worst

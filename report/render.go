@@ -116,7 +116,7 @@ func visible(s string) string {
 			b.WriteString("⟨TAB⟩")
 		case r == '\r':
 			b.WriteString("⟨CR⟩")
-		case r == '\u00a0' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || (r < 0x20):
+		case r == '\u00a0' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || isHostileRune(r):
 			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
 		default:
 			b.WriteRune(r)

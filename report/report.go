@@ -146,7 +146,7 @@ func Write(w io.Writer, r *Report, f Format, opt Options, red *redact.Redactor) 
 	case FormatJSON:
 		return writeJSON(w, safe)
 	case FormatMarkdown:
-		return writeMarkdown(w, safe)
+		return writeMarkdown(w, terminalSafe(safe))
 	case FormatSARIF:
 		return writeSARIF(w, safe)
 	case FormatJUnit:
@@ -156,7 +156,7 @@ func Write(w io.Writer, r *Report, f Format, opt Options, red *redact.Redactor) 
 	case FormatPrometheus:
 		return writePrometheus(w, safe)
 	default:
-		return writeText(w, safe, opt)
+		return writeText(w, terminalSafe(safe), opt)
 	}
 }
 

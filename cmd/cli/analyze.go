@@ -47,10 +47,7 @@ this machine is looked at. Exit codes as for 'run'.`,
 				return usageError("analyze: %v; pass the .tar.gz or .zip that 'posit-doctor run --bundle' wrote", err)
 			}
 			findings := checks.Run(cmd.Context(), snap, selected)
-			started, osName := snap.CollectedAt, ""
-			if snap.OS != nil {
-				osName = snap.OS.PrettyName
-			}
+			started, osName := snap.CollectedAt, snap.OS.Display()
 			var dur time.Duration
 			if man != nil {
 				if t, err := time.Parse(time.RFC3339, man.StartedAt); err == nil {

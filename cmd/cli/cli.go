@@ -100,11 +100,11 @@ func Main(env Env, args []string) int {
 	// password in it): they leave through the redactor like everything else.
 	var ee *exitError
 	if errors.As(err, &ee) {
-		fmt.Fprintln(env.Stderr, "posit-doctor: "+redact.String(ee.err.Error()))
+		fmt.Fprintln(env.Stderr, "posit-doctor: "+report.EscapeText(redact.String(ee.err.Error())))
 		return ee.code
 	}
 	// Cobra's own flag and argument errors are invocation errors.
-	fmt.Fprintln(env.Stderr, "posit-doctor: "+redact.String(err.Error()))
+	fmt.Fprintln(env.Stderr, "posit-doctor: "+report.EscapeText(redact.String(err.Error())))
 	fmt.Fprintln(env.Stderr, "Run 'posit-doctor --help' for usage.")
 	return report.ExitError
 }

@@ -227,16 +227,10 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		return exitCode(report.ExitInterrupted)
 	}
 	for _, e := range snap.Errors {
-		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+redact.String(e))
+		fmt.Fprintln(env.Stderr, "posit-doctor: warning: "+report.EscapeLine(redact.String(e)))
 	}
 
-	osName := ""
-	if snap.OS != nil {
-		osName = snap.OS.PrettyName
-		if osName == "" {
-			osName = strings.TrimSpace(snap.OS.Name + " " + snap.OS.VersionID)
-		}
-	}
+	osName := snap.OS.Display()
 	hostname := snap.Hostname
 	if hostname == "" {
 		hostname = "unknown"

@@ -360,6 +360,8 @@ func TestPackages(t *testing.T) {
 		t.Errorf("deb Version %q, want %s-1", got, version)
 	}
 
+	checkRemoveScripts(t, deb, rpm, filepath.Join(dir, "control"))
+
 	root := filepath.Join(dir, "root")
 	if out, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
 		t.Fatalf("dpkg -x: %v\n%s", err, out)
@@ -371,6 +373,89 @@ func TestPackages(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(root, "etc/default/posit-doctor"))
 	if err != nil || fi.Mode().Perm() != 0o644 {
 		t.Errorf("conffile: %v %v", err, fi)
+	}
+}
+
+// checkRemoveScripts: both packages carry deploy/nfpm/preremove.sh as the
+// script run before removal (the .deb's prerm, the .rpm's %preun), and the
+// script as packaged disables and stops the timer on removal only: run with
+// a systemctl that records its arguments, once with a running systemd (a
+// private mount namespace with /run/systemd/system, never the host's /run)
+// and once without.
+func checkRemoveScripts(t *testing.T, deb, rpm, control string) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join(repo, "deploy/nfpm/preremove.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("dpkg-deb", "-e", deb, control).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb -e: %v\n%s", err, out)
+	}
+	prerm := filepath.Join(control, "prerm")
+	got, err := os.ReadFile(prerm)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("the .deb's prerm is not deploy/nfpm/preremove.sh: %v\n%s", err, got)
+	}
+	if fi, err := os.Stat(prerm); err != nil || fi.Mode().Perm()&0o111 == 0 {
+		t.Errorf("prerm not executable: %v %v", err, fi)
+	}
+	out, err := exec.Command("rpm", "-qp", "--scripts", rpm).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rpm -qp --scripts: %v\n%s", err, out)
+	}
+	_, preun, ok := strings.Cut(string(out), "preuninstall scriptlet (using /bin/sh):\n")
+	if i := strings.Index(preun, "\npostuninstall scriptlet"); i >= 0 {
+		preun = preun[:i+1]
+	}
+	if !ok || strings.TrimSpace(preun) != strings.TrimSpace(string(want)) {
+		t.Errorf("the .rpm's %%preun is not deploy/nfpm/preremove.sh:\n%s", out)
+	}
+	rpmScript := filepath.Join(control, "rpm-preun")
+	os.WriteFile(rpmScript, []byte(preun), 0o755)
+
+	fakebin := filepath.Join(control, "fakebin")
+	os.Mkdir(fakebin, 0o755)
+	log := filepath.Join(control, "systemctl.log")
+	os.WriteFile(filepath.Join(fakebin, "systemctl"), []byte("#!/bin/sh\necho \"$*\" >> \"$SYSTEMCTL_LOG\"\n"), 0o755)
+	const disable = "--no-reload disable posit-doctor.timer\n"
+	const stop = "stop posit-doctor.timer posit-doctor.service\n"
+	unshare, uerr := exec.LookPath("unshare")
+	for _, c := range []struct {
+		script, arg string
+		systemd     bool
+		want        string
+	}{
+		{prerm, "remove", true, disable + stop},
+		{prerm, "remove", false, disable},
+		{prerm, "upgrade", true, ""},
+		{prerm, "failed-upgrade", true, ""},
+		{prerm, "deconfigure", true, ""},
+		{rpmScript, "0", true, disable + stop},
+		{rpmScript, "0", false, disable},
+		{rpmScript, "1", true, ""},
+	} {
+		os.Remove(log)
+		// A private mount namespace with a fresh /run: with or without
+		// systemd's marker directory, whatever the host has.
+		setup := "mount -t tmpfs tmpfs /run"
+		if c.systemd {
+			setup += " && mkdir -p /run/systemd/system"
+		}
+		if uerr != nil {
+			t.Skipf("SKIP (LOUD): no unshare; the remove scripts were not run")
+		}
+		cmd := exec.Command(unshare, "-m", "sh", "-c", setup+` && exec sh "$0" "$1"`, c.script, c.arg)
+		cmd.Env = []string{"PATH=" + fakebin + ":/usr/bin:/bin", "SYSTEMCTL_LOG=" + log}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if strings.Contains(string(out), "unshare failed") || strings.Contains(string(out), "mount:") {
+				t.Skipf("SKIP (LOUD): cannot make a private mount namespace here (%s); the remove scripts were not run", out)
+			}
+			t.Errorf("%s %s: %v\n%s", filepath.Base(c.script), c.arg, err, out)
+		}
+		calls, _ := os.ReadFile(log)
+		if string(calls) != c.want {
+			t.Errorf("%s %s (systemd running %v): systemctl called with %q, want %q", filepath.Base(c.script), c.arg, c.systemd, calls, c.want)
+		}
 	}
 }
 

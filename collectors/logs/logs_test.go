@@ -118,16 +118,15 @@ func TestCatalogueExamples(t *testing.T) {
 	}
 	for _, s := range Catalogue() {
 		line := []byte(s.Example)
-		c := Classify(line)
-		if c.Level == LevelOther {
-			t.Errorf("%s: example is not an error or warning line: %q", s.ID, s.Example)
-			continue
-		}
 		product := s.Product
 		if product == "any" {
 			product = "workbench"
 		}
-		got := Match(line, product, c.Level)
+		c, got := NewMatcher(product).Line(line)
+		if c.Level == LevelOther {
+			t.Errorf("%s: example is not an error or warning line: %q", s.ID, s.Example)
+			continue
+		}
 		if got == nil || got.ID != s.ID {
 			t.Errorf("%s: example matched %v", s.ID, got)
 		}
@@ -309,4 +308,69 @@ func FuzzClassify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestVerdictInputs (issue 11): what the scanner must report for the
+// log-errors verdicts: Connect's fatal lines, Workbench's untimed lines,
+// year-less syslog stamps read against the file's time, and Connect's
+// level-less license line.
+func TestVerdictInputs(t *testing.T) {
+	h, dir := mkhost(t)
+	write := func(name, body string, mtime time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, mtime, mtime)
+		return "/var/log/rstudio/rstudio-server/" + name
+	}
+	scan := func(product, p string, since, now time.Time) Result {
+		sc := NewScanner(product, since, now)
+		sc.ScanFile(context.Background(), h, p)
+		return sc.Result()
+	}
+
+	// Connect: level=fatal is an error line of a group marked fatal.
+	p := write("connect.log", `time="2026-11-23T11:00:00.000Z" level=info msg="Starting"
+time="2026-11-23T11:00:01.000Z" level=fatal msg="Error: Unable to configure execution environments: cannot find /opt/quarto/1.4.552/bin/quarto"
+time="2026-11-23T11:00:02.000Z" level=error msg="Error: Unable to configure execution environments: cannot find /opt/quarto/1.4.557/bin/quarto"
+`, now)
+	r := scan("connect", p, now.Add(-24*time.Hour), now)
+	if r.ErrorLines != 2 || len(r.Groups) != 2 {
+		t.Fatalf("fatal: %d error lines in %d groups, want 2 in 2 (fatal apart from error)", r.ErrorLines, len(r.Groups))
+	}
+	fatal := 0
+	for _, g := range r.Groups {
+		if g.Fatal {
+			fatal++
+		}
+	}
+	if fatal != 1 {
+		t.Errorf("fatal: %d groups marked fatal, want 1", fatal)
+	}
+
+	// Workbench untimed lines after a dated line before the window are
+	// counted (they cannot be windowed), leveled, and said to be untimed.
+	p = write("untimed.log", "2026-11-01T10:00:00.000000Z [rserver] ERROR long ago\n[rserver] ERROR Could not connect to the database; LOGGED FROM: x.cpp:1\n[rserver] INFO fine\n[rserver] ERROR Could not connect to the database; LOGGED FROM: y.cpp:2\n", now)
+	r = scan("workbench", p, now.Add(-24*time.Hour), now)
+	if r.ErrorLines != 2 || r.Untimed != 2 || r.Unleveled != 0 || len(r.Groups) != 1 || r.Groups[0].Untimed != 2 || !r.Groups[0].Leveled {
+		t.Errorf("untimed: %+v groups %+v", r, r.Groups)
+	}
+
+	// Syslog without a year: the year comes from the file's mtime. A file
+	// last written on 2025-12-31, read on 2026-01-10 with a 30-day window:
+	// its "Jan  5" line is from January 2025, outside the window.
+	now2 := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	p = write("syslog.log", "Jan  5 10:00:00 host rserver[1]: ERROR old line\nDec 30 10:00:00 host rserver[1]: ERROR recent line\n", time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC))
+	r = scan("workbench", p, now2.Add(-30*24*time.Hour), now2)
+	if r.ErrorLines != 1 || len(r.Groups) != 1 || !r.Groups[0].First.Equal(time.Date(2025, 12, 30, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("syslog year from mtime: %d error lines, groups %+v", r.ErrorLines, r.Groups)
+	}
+
+	// Connect before 2022.11: the license line has no level.
+	p = write("old-connect.log", "2021/06/21 16:51:03 Configuring licensing to use a local license...\n2021/06/21 16:51:03 Unable to obtain a valid license: Your RStudio Connect license has expired. Please contact your Customer Success representative or email sales@rstudio.com to obtain a current license.\n2021/06/21 16:51:03 Using the normalized Server.Address: http://localhost:3939/\n", now)
+	r = scan("connect", p, time.Time{}, now)
+	if r.ErrorLines != 1 || r.Unleveled != 1 || len(r.Groups) != 1 || r.Groups[0].Signature != "connect-license-expired" {
+		t.Errorf("license: %+v groups %+v", r, r.Groups)
+	}
 }

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"math/bits"
 	"regexp/syntax"
 	"strings"
@@ -126,8 +127,13 @@ func literal(re *syntax.Regexp) string {
 type automaton struct {
 	class  [256]uint8
 	nclass int
-	delta  []uint32
-	out    []uint64 // signature bits reported on entering the state
+	// delta[s+class] is the next state, pre-multiplied by nclass, <<1,
+	// with bit 0 set when it reports signatures (out[state/nclass]).
+	delta []uint32
+	out   []uint64
+	// start marks the bytes that begin an anchor: from the root state
+	// the scan skips every other byte without a transition.
+	start [256]bool
 }
 
 func newAutomaton(pats []string, ids []int) *automaton {
@@ -193,10 +199,18 @@ func newAutomaton(pats []string, ids []int) *automaton {
 	for s := range nodes {
 		a.out[s] = nodes[s].out
 	}
+	for _, p := range pats {
+		if p != "" {
+			a.start[p[0]] = true
+			if p[0] >= 'a' && p[0] <= 'z' {
+				a.start[p[0]-'a'+'A'] = true
+			}
+		}
+	}
 	for s := range nodes {
 		for c := 0; c < n; c++ {
 			t := nodes[s].next[c]
-			v := uint32(t) << 1
+			v := uint32(int(t)*n) << 1
 			if nodes[t].out != 0 {
 				v |= 1
 			}
@@ -210,15 +224,115 @@ func newAutomaton(pats []string, ids []int) *automaton {
 func (a *automaton) scan(b []byte) uint64 {
 	var found uint64
 	s := uint32(0)
-	delta, class, n := a.delta, &a.class, uint32(a.nclass)
-	for _, c := range b {
-		v := delta[s*n+uint32(class[c])]
+	delta, class, start := a.delta, &a.class, &a.start
+	for i := 0; i < len(b); i++ {
+		if s == 0 {
+			// At the root most bytes lead back to it: skip to the next
+			// byte that can begin an anchor.
+			for i < len(b) && !start[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+		}
+		v := delta[s+uint32(class[b[i]])]
 		s = v >> 1
 		if v&1 != 0 {
-			found |= a.out[s]
+			found |= a.out[s/uint32(a.nclass)]
 		}
 	}
 	return found
+}
+
+// commonness ranks bytes by how often they appear in log messages (rough
+// English and log-text frequencies): anchors start at a rare byte, so the
+// scan's root-state skip passes over most of a message.
+func commonness(c byte) int {
+	const order = " etaoinsrhldcumfpgwybvkxjqz" // most to least common
+	if i := strings.IndexByte(order, fold(c)); i >= 0 {
+		return 100 - 3*i
+	}
+	switch {
+	case isDigit(c):
+		return 50
+	case c == ':' || c == '.' || c == '/':
+		return 45
+	case c == '(' || c == ')' || c == '-' || c == '_' || c == '=' || c == ',' || c == '"':
+		return 30
+	}
+	return 10
+}
+
+// pickAnchor chooses, within a literal every match contains, the piece of
+// at most anchorMax bytes (at least 6, or the whole literal) that starts
+// at the rarest byte.
+func pickAnchor(l string) string {
+	if len(l) <= 6 {
+		return l
+	}
+	best, bestScore := 0, 1<<30
+	for i := 0; i+6 <= len(l); i++ {
+		if sc := commonness(l[i]); sc < bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return l[best:min(len(l), best+anchorMax)]
+}
+
+// finiteSet returns every string re matches when that language is small
+// and finite (literals, alternations, small classes, concatenations of
+// them; no case folding): an unanchored match is then "contains one of
+// them", which bytes.Contains answers faster than the regexp engine.
+func finiteSet(re *syntax.Regexp) ([]string, bool) {
+	const maxSet = 16
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCapture:
+		return finiteSet(re.Sub[0])
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(out) == maxSet {
+					return nil, false
+				}
+				out = append(out, string(r))
+			}
+		}
+		return out, len(out) > 0
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l, ok := finiteSet(sub)
+			if !ok || len(out)+len(l) > maxSet {
+				return nil, false
+			}
+			out = append(out, l...)
+		}
+		return out, true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			l, ok := finiteSet(sub)
+			if !ok || len(out)*len(l) > maxSet {
+				return nil, false
+			}
+			var next []string
+			for _, a := range out {
+				for _, b := range l {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // sigSet is the catalogue compiled for matching.
@@ -232,10 +346,13 @@ type sigSet struct {
 	always               uint64 // signatures without anchors
 	levelMask            [3]uint64
 	unleveledMask        uint64
+	// lits[i], when set, is signature i's whole (finite) language: its
+	// candidates are confirmed by bytes.Contains instead of the regexp.
+	lits [][][]byte
 }
 
 func compileSet(sigs []*Signature) *sigSet {
-	set := &sigSet{sigs: sigs}
+	set := &sigSet{sigs: sigs, lits: make([][][]byte, len(sigs))}
 	type entry struct {
 		pats []string
 		ids  []int
@@ -256,14 +373,19 @@ func compileSet(sigs []*Signature) *sigSet {
 		if err == nil {
 			lits, ok = anchors(re.Simplify())
 		}
+		if err == nil {
+			if fs, ok := finiteSet(re); ok {
+				for _, l := range fs {
+					set.lits[i] = append(set.lits[i], []byte(l))
+				}
+			}
+		}
 		if !ok {
 			set.always |= bit
 			continue
 		}
 		for _, l := range lits {
-			if len(l) > anchorMax {
-				l = l[:anchorMax]
-			}
+			l = pickAnchor(l)
 			all.pats, all.ids = append(all.pats, l), append(all.ids, i)
 			if s.warnToo {
 				warn.pats, warn.ids = append(warn.pats, l), append(warn.ids, i)
@@ -303,12 +425,24 @@ func (set *sigSet) match(line []byte, msg int, allowed uint64, a *automaton) *Si
 	cand := (set.always | a.scan(m)) & allowed
 	for cand != 0 {
 		i := bits.TrailingZeros64(cand)
-		if set.sigs[i].re.Match(m) {
+		if set.confirm(i, m) {
 			return set.sigs[i]
 		}
 		cand &= cand - 1
 	}
 	return nil
+}
+
+func (set *sigSet) confirm(i int, m []byte) bool {
+	if lits := set.lits[i]; lits != nil {
+		for _, l := range lits {
+			if bytes.Contains(m, l) {
+				return true
+			}
+		}
+		return false
+	}
+	return set.sigs[i].re.Match(m)
 }
 
 // Matcher classifies lines of one product's log and names their known
@@ -366,4 +500,12 @@ func (m *Matcher) Signature(line []byte, c Class) *Signature {
 // message (see Template) to dst.
 func (m *Matcher) AppendTemplate(dst, line []byte, c Class) []byte {
 	return AppendTemplate(dst, trimFor(line[MessageStart(line, c):], maxTemplateInput))
+}
+
+func syntaxParse(p string) (*syntax.Regexp, error) {
+	re, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	return re.Simplify(), nil
 }

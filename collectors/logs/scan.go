@@ -44,6 +44,7 @@ type Group struct {
 	Last      time.Time `json:"last_seen,omitempty"`
 	Undated   int       `json:"undated,omitempty"` // lines whose time could not be read
 	Fatal     bool      `json:"fatal,omitempty"`   // a line was at level fatal or panic: the process stopped
+	Untimed   int       `json:"untimed,omitempty"` // of Undated, lines in the Workbench format without a time
 	Sample    string    `json:"sample"`
 	Files     []string  `json:"files"`
 }
@@ -429,6 +430,9 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 	ts, ok := Timestamp(line, c.Format, s.ref)
 	if !ok {
 		g.Undated++
+		if c.Format == FormatWorkbenchUntimed {
+			g.Untimed++
+		}
 		return
 	}
 	if g.First.IsZero() || ts.Before(g.First) {

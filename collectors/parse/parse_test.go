@@ -212,3 +212,40 @@ func TestRealWorldConfigs(t *testing.T) {
 		t.Errorf("only %d real configs parsed", n)
 	}
 }
+
+// TestOSReleaseDisplay: a report names the OS even when os-release lacks
+// PRETTY_NAME (minimal images carry only ID and VERSION_ID).
+func TestOSReleaseDisplay(t *testing.T) {
+	for src, want := range map[string]string{
+		"ID=ubuntu\nVERSION_ID=\"22.04\"\n":                       "Ubuntu 22.04",
+		"ID=rocky\nVERSION_ID=9.3\n":                              "Rocky Linux 9.3",
+		"PRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\nID=ubuntu\n":         "Ubuntu 22.04.4 LTS",
+		"NAME=\"Red Hat Enterprise Linux\"\nVERSION_ID=\"8.9\"\n": "Red Hat Enterprise Linux 8.9",
+		"ID=plan9\n": "plan9",
+		"":           "",
+	} {
+		if got := ParseOSRelease([]byte(src)).Display(); got != want {
+			t.Errorf("%q: Display() = %q, want %q", src, got, want)
+		}
+	}
+	var none *OSRelease
+	if none.Display() != "" {
+		t.Error("nil OSRelease names an OS")
+	}
+}
+
+// TestGcfgMarkedPlaceholder: an entry under a comment that calls its value
+// a placeholder is marked (the field guide's and Posit's images' configs).
+func TestGcfgMarkedPlaceholder(t *testing.T) {
+	src := "[Server]\n; Placeholder value. Please replace. \nAddress = https://localhost\n; The public URL\nSenderEmail = a@b.c\n\n# Placeholder value. Please replace\n\nDataDir = /data\n"
+	g, err := ParseGcfg([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"Address": true, "SenderEmail": false, "DataDir": false}
+	for _, e := range g.Entries {
+		if e.MarkedPlaceholder != want[e.Key] {
+			t.Errorf("%s: MarkedPlaceholder = %v", e.Key, e.MarkedPlaceholder)
+		}
+	}
+}

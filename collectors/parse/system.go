@@ -347,6 +347,36 @@ func ParseOSRelease(src []byte) *OSRelease {
 	return o
 }
 
+// osNames are the distributions' own names for their os-release IDs, for
+// files that carry ID and VERSION_ID but neither PRETTY_NAME nor NAME
+// (minimal container images).
+var osNames = map[string]string{
+	"ubuntu": "Ubuntu", "debian": "Debian GNU/Linux", "rhel": "Red Hat Enterprise Linux",
+	"centos": "CentOS Linux", "rocky": "Rocky Linux", "almalinux": "AlmaLinux", "ol": "Oracle Linux Server",
+	"amzn": "Amazon Linux", "fedora": "Fedora Linux", "sles": "SUSE Linux Enterprise Server",
+	"opensuse-leap": "openSUSE Leap",
+}
+
+// Display names the OS for a report: PRETTY_NAME, else NAME and
+// VERSION_ID, else the distribution's name for ID with VERSION_ID
+// ("Ubuntu 22.04"), else ID; "" when the file says nothing.
+func (o *OSRelease) Display() string {
+	if o == nil {
+		return ""
+	}
+	if o.PrettyName != "" {
+		return o.PrettyName
+	}
+	name := o.Name
+	if name == "" {
+		name = osNames[strings.ToLower(o.ID)]
+	}
+	if name == "" {
+		name = o.ID
+	}
+	return strings.TrimSpace(name + " " + o.VersionID)
+}
+
 // Family is "debian", "rhel" or "" (unknown), from ID and ID_LIKE.
 func (o *OSRelease) Family() string {
 	if o == nil {
