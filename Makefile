@@ -47,6 +47,9 @@ test-deps:
 	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
 	  command -v dpkg-deb >/dev/null 2>&1 || missing="$$missing dpkg"; \
 	  command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
+	  command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	  command -v ssh >/dev/null 2>&1 || missing="$$missing openssh-client"; \
+	  command -v ansible-playbook >/dev/null 2>&1 || missing="$$missing ansible-core"; \
 	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	  command -v setpriv >/dev/null 2>&1 || missing="$$missing util-linux"; \
 	  if [ -n "$$missing" ]; then \
@@ -58,6 +61,12 @@ test-deps:
 	      echo "WARNING: not root or no apt-get:$$missing missing; the tests that need them will SKIP"; \
 	    fi; \
 	  fi
+
+## test-ansible-scale: the fleet playbook on 20 loopback nodes (3 sshd
+## ports, forks 20), with its wall time in the log (NODES=50 for more)
+NODES ?= 20
+test-ansible-scale: test-deps
+	POSIT_DOCTOR_ANSIBLE_NODES=$(NODES) $(GO) test -count=1 -run '^TestPlaybookScale$$' -v ./deploy/ansible
 
 ## lint: gofmt and go vet must be clean
 lint:
@@ -73,6 +82,7 @@ fuzz:
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecretClasses$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzReadBundle$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzTerminalText$$' -fuzztime $(FUZZTIME)
 
 ## stress: the symlink-swap races against --root for STRESSTIME (10s) each,

@@ -86,6 +86,22 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		f.Data = map[string]any{"url": fd.URL, "setting": name}
 		return f
 	}
+	if u, err := url.Parse(strings.TrimSpace(fd.URL)); fd.Product == "connect" && fd.Skipped != collectors.SkipPlaceholder && err == nil && loopbackHost(u.Hostname()) {
+		// Connect builds the redirect URI and every link it sends from
+		// Server.Address; on loopback the browser goes to its own machine.
+		sev := Warn
+		if s.Connect != nil && s.Connect.Config != nil {
+			if prov, _, _ := connectProvider(s.Connect.Config); prov == "oauth2" || prov == "saml" || prov == "proxy" {
+				sev = Fail // single sign-on sends the browser there
+			}
+		}
+		f := c.finding(sev, fmt.Sprintf("%s is %s: a loopback address, not the URL users reach", name, fd.URL), "fd-connect-address-placeholder", "fd-connect-address-https")
+		f.Detail = fmt.Sprintf("%s = %q. Connect builds its OAuth2/SAML redirect URI (%s/__login__/callback) and the links in its e-mails from it; a browser sent to a loopback address reaches the user's own machine, not Connect.", name, fd.URL, strings.TrimRight(fd.URL, "/"))
+		f.Evidence = ev
+		f.Remediation = fmt.Sprintf("Set %s to the https URL users type (the proxy's or load balancer's when there is one), e.g. https://connect.company.com, and restart Connect.", name)
+		f.Data = map[string]any{"url": fd.URL, "setting": name}
+		return f
+	}
 	switch fd.Skipped {
 	case collectors.SkipNotHTTPS, collectors.SkipNotAbsolute:
 		sev := Fail
@@ -105,6 +121,9 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 		}
 		f := c.finding(sev, fmt.Sprintf("%s is still a placeholder (%s)", name, fd.URL), "fd-connect-address-placeholder")
 		f.Detail = fmt.Sprintf("%s = %q looks like a sample value from the documentation. The IdP would send users back to it.", name, fd.URL)
+		if fd.MarkedPlaceholder {
+			f.Detail = fmt.Sprintf("%s = %q sits under a comment that calls it a placeholder to replace (as the field guide's and Posit's images' sample config do). The IdP would send users back to it, and links in e-mails would point there.", name, fd.URL)
+		}
 		f.Evidence = ev
 		f.Remediation = fmt.Sprintf("Replace %s with the real https URL of the front door and restart the product.", name)
 		f.Data = map[string]any{"url": fd.URL, "setting": name}

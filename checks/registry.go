@@ -31,6 +31,8 @@ var catalogue = mustCatalogue(
 	workbenchLauncher,
 	workbenchProxyAuth,
 	workbenchSAML,
+	workbenchLoadBalancing,
+	reverseProxy,
 	services,
 )
 

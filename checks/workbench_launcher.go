@@ -20,6 +20,12 @@ rserver.log and sessions that never start. The guide uses localhost.`,
 		{ID: "launcher-address-remote", Level: "info", Text: "A launcher-address that is not localhost is supported when launcher.conf listens there (Launcher in another container, node or behind a load balancer).", Source: "Posit Workbench Admin Guide: Job Launcher configuration § Server configuration (launcher-address) (https://docs.posit.co/ide/server-pro/job_launcher/configuration.html)"},
 		{ID: "launcher-port-match", Level: "must", Text: "launcher-port equals launcher.conf [server] port.", Source: seed000 + `: "launcher-port=5559"`},
 		{ID: "launcher-cluster-match", Level: "must", Text: "launcher-default-cluster names a [cluster] in launcher.conf.", Source: seed000 + `: "launcher-default-cluster=Local"`},
+		{ID: "launcher-use-ssl", Level: "should", Text: "rserver talks to a Launcher on another host over TLS (launcher-use-ssl=1).", Source: src(docHardeningSSL, "Use SSL for the Job Launcher", urlHardeningSSL)},
+		{ID: "launcher-ssl-configured", Level: "must", Text: "launcher-use-ssl=1 needs launcher.conf [server] enable-ssl=1 with certificate-file and certificate-key-file.", Source: src(docHardeningSSL, "Use SSL for the Job Launcher", urlHardeningSSL)},
+		{ID: "launcher-verify-ssl-certs", Level: "should", Text: "launcher-verify-ssl-certs=0 (no verification of the Launcher's certificate) is for testing only.", Source: src(docLauncherConfig, "Workbench configuration", urlLauncherConfig)},
+		{ID: "launcher-cert-files", Level: "must", Text: "The Launcher's certificate-file parses and is in date (expired fails, under 30 days warns); its certificate-key-file exists with mode 0600 or stricter.", Source: src(docHardeningSSL, "Use SSL for the Job Launcher", urlHardeningSSL)},
+		{ID: "launcher-callback-reachable", Level: "must", Text: "With a Kubernetes or Slurm cluster, launcher-sessions-callback-address is set to an address the sessions can reach: not localhost or 127.0.0.1.", Source: src(docLauncherConfig, "Workbench configuration", urlLauncherConfig)},
+		{ID: "launcher-cluster-config", Level: "must", Text: "Each Kubernetes or Slurm cluster has its plugin config, /etc/rstudio/launcher.<type>.conf.", Source: src(docLauncherKube, "Configuration", urlLauncherKube)},
 	},
 	Docs:  []string{"https://docs.posit.co/job-launcher/"},
 	Needs: []collectors.Need{collectors.NeedWorkbench},
@@ -105,6 +111,7 @@ func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {
 				detail: fmt.Sprintf("launcher.conf defines %s.", strings.Join(append([]string{"clusters:"}, names...), " ")), fix: "Name an existing [cluster] or add one named " + want + " in " + lc + ".", ev: kvEv(rs, e)})
 		}
 	}
+	issues = append(issues, launcherTLSAndClusters(s, w)...)
 	return c.emit(issues, "rserver and the Launcher agree on address, port and cluster", "launcher-address, launcher-port and launcher-default-cluster match launcher.conf.",
 		"launcher-port-match", "launcher-cluster-match", "launcher-address-local")
 }

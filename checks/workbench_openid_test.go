@@ -19,5 +19,10 @@ func TestWorkbenchOpenIDScenarios(t *testing.T) {
 			{"fail", "client-id is still a documentation placeholder", "/etc/rstudio/openid-client-secret:1"},
 			{"fail", "client-secret was encrypted with another secure-cookie-key", "/etc/rstudio/openid-client-secret:2"},
 		},
+		// Load balanced with the per-node key: the secret encrypted with the
+		// cluster's key does not decrypt here.
+		"workbench-lb-broken": {
+			{"fail", "client-secret was encrypted with another secure-cookie-key", "/etc/rstudio/openid-client-secret:2"},
+		},
 	})
 }

@@ -21,5 +21,8 @@ func TestWorkbenchUserProvisioningScenarios(t *testing.T) {
 			{"warn", "/etc/rstudio/workbench-nss.conf is missing", ""},
 			{"warn", "/srv/home does not exist", ""},
 		},
+		"workbench-lb-broken": {
+			{"warn", "/etc/rstudio/workbench-nss.conf is missing", ""},
+		},
 	})
 }

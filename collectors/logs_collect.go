@@ -2,11 +2,10 @@ package collectors
 
 import (
 	"path"
-
-	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"strings"
 	"time"
 
+	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/logs"
 )
 
@@ -130,11 +129,14 @@ func (j *job) collectLogs() {
 // look says whether p exists under the root and, when the answer is
 // "cannot tell" (permission denied on p or on a directory on its way),
 // which path refused and what to do.
-func (j *job) look(p string) (bool, string) {
-	if f := j.file(p); f.Exists && f.Problem == nil {
+func (j *job) look(p string) (bool, string) { return lookPath(j.h, j.file(p), p) }
+
+// lookPath is look for a host and what is already known of p.
+func lookPath(h *host.Host, known *FileFact, p string) (bool, string) {
+	if known != nil && known.Exists && known.Problem == nil {
 		return true, ""
 	}
-	_, err := j.h.Stat(p)
+	_, err := h.Stat(p)
 	if err == nil {
 		return true, ""
 	}
@@ -145,7 +147,7 @@ func (j *job) look(p string) (bool, string) {
 	// permission we lack: stat needs search permission on the parents only.
 	refused := p
 	for d := path.Dir(p); ; d = path.Dir(d) {
-		if _, err := j.h.Stat(d); err == nil {
+		if _, err := h.Stat(d); err == nil {
 			refused = d
 			break
 		}
@@ -154,4 +156,29 @@ func (j *job) look(p string) (bool, string) {
 		}
 	}
 	return true, "cannot read " + refused + ": permission denied; run with sudo"
+}
+
+// LogTargets says where each product in the snapshot logs (the same
+// decision the log-errors collection makes: the product's configuration
+// first, the documented defaults second), for 'watch' to follow. A log that
+// does not exist yet has Destination "missing" and its expected Path when
+// one is known.
+func LogTargets(h *host.Host, s *Snapshot) []*LogFacts {
+	found := locateLogs(s, func(p string) (bool, string) { return lookPath(h, s.File(p), p) })
+	for _, lf := range found {
+		if lf.Destination == "missing" && lf.Path == "" && lf.Product == "connect" {
+			lf.Path = connectLogDefaults[0] // the current default: where a new install writes
+		}
+	}
+	if s.Workbench != nil {
+		have := false
+		for _, lf := range found {
+			have = have || lf.Product == "launcher"
+		}
+		if !have {
+			// Not there yet: the Launcher creates it when it starts.
+			found = append(found, &LogFacts{Name: "rstudio-launcher.log", Product: "launcher", Path: launcherLog, Destination: "missing", Note: "no Launcher log at " + launcherLog + " yet"})
+		}
+	}
+	return found
 }

@@ -28,6 +28,9 @@ type FrontDoorFact struct {
 	Product string                 `json:"product,omitempty"` // connect, workbench, or "" for --url
 	Skipped string                 `json:"skipped,omitempty"` // why it was not probed (http, placeholder)
 	Probe   *probe.FrontDoorResult `json:"probe,omitempty"`
+	// MarkedPlaceholder: the config's own comment calls the value a
+	// placeholder to replace.
+	MarkedPlaceholder bool `json:"marked_placeholder,omitempty"`
 }
 
 // IssuerFact is one configured OpenID issuer and what probing it found.
@@ -109,7 +112,7 @@ func frontDoorTargets(s *Snapshot, extra []string) ([]FrontDoorFact, []IssuerFac
 	var iss []IssuerFact
 	if cf := s.Connect; cf != nil && cf.Config != nil {
 		if e, ok := cf.Config.Get("Server", "Address"); ok && strings.TrimSpace(e.Value) != "" {
-			fds = append(fds, FrontDoorFact{Setting: gset("Server.Address", cf.ConfigPath, e), URL: strings.TrimSpace(e.Value), Product: "connect"})
+			fds = append(fds, FrontDoorFact{Setting: gset("Server.Address", cf.ConfigPath, e), URL: strings.TrimSpace(e.Value), Product: "connect", MarkedPlaceholder: e.MarkedPlaceholder})
 		}
 		if e, ok := cf.Config.Get("OAuth2", "OpenIDConnectIssuer"); ok && strings.TrimSpace(e.Value) != "" {
 			iss = append(iss, IssuerFact{Setting: gset("OAuth2.OpenIDConnectIssuer", cf.ConfigPath, e), Issuer: strings.TrimSpace(e.Value), Product: "connect"})
@@ -165,6 +168,9 @@ func (j *job) collectProbes() {
 		fd := &pf.FrontDoors[i]
 		u, err := url.Parse(fd.URL)
 		switch {
+		case fd.MarkedPlaceholder:
+			fd.Skipped = SkipPlaceholder
+			continue
 		case err != nil || u.Host == "":
 			fd.Skipped = SkipNotAbsolute
 			continue

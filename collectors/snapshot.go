@@ -12,6 +12,7 @@ import (
 
 	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
 )
 
 // SnapshotSchema names the serialised form of a Snapshot.
@@ -26,6 +27,7 @@ const (
 	DatabaseConfPath      = "/etc/rstudio/database.conf"
 	OpenIDSecretPath      = "/etc/rstudio/openid-client-secret"
 	WorkbenchNSSConfPath  = "/etc/rstudio/workbench-nss.conf"
+	LoadBalancerPath      = "/etc/rstudio/load-balancer"
 	NSSwitchPath          = "/etc/nsswitch.conf"
 	NscdConfPath          = "/etc/nscd.conf"
 	AuthselectConfPath    = "/etc/authselect/authselect.conf"
@@ -86,6 +88,22 @@ type WorkbenchFacts struct {
 	// The key itself never enters the snapshot.
 	SecureCookieKeyPath  string `json:"secure_cookie_key_path,omitempty"`
 	SecureCookieKeyCRC32 string `json:"secure_cookie_key_crc32,omitempty"`
+	// LoadBalancer is /etc/rstudio/load-balancer, when present.
+	LoadBalancer *parse.KV `json:"load_balancer,omitempty"`
+	// LauncherCert is launcher.conf's certificate-file, dated (the key
+	// file beside it is only stat'ed).
+	LauncherCert *CertFileFact `json:"launcher_cert,omitempty"`
+	// ClusterConfigs are the Launcher plugin configs of the clusters
+	// launcher.conf defines (/etc/rstudio/launcher.<type>.conf), by path.
+	ClusterConfigs []string `json:"cluster_configs,omitempty"`
+}
+
+// CertFileFact is a PEM certificate file as read: its certificates
+// described, or why none could be.
+type CertFileFact struct {
+	Path  string           `json:"path"`
+	Certs []probe.CertInfo `json:"certs,omitempty"`
+	Error string           `json:"error,omitempty"`
 }
 
 // ProvisioningEnabled reports user-provisioning-enabled=1 in rserver.conf.
@@ -136,10 +154,15 @@ type Snapshot struct {
 	// SAML are the IdP metadata sources the products name (files read,
 	// URLs fetched when a selected check judges them).
 	SAML []SAMLFact `json:"saml,omitempty"`
+	// WebServers are the nginx and Apache configs in front of the products.
+	WebServers *WebServerFacts `json:"web_servers,omitempty"`
 	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
 	PEM          map[string]PEMFact `json:"pem,omitempty"`
 	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`
-	Services     Services           `json:"services,omitempty"`
+	// Secrets are the derived facts of every secret setting and file
+	// (secrets.go); the values themselves are never in a snapshot.
+	Secrets  []SecretFact `json:"secrets,omitempty"`
+	Services Services     `json:"services,omitempty"`
 	// NoSystemd says why systemd could not be asked on the live host (it
 	// is not PID 1, as in most containers); Services is then empty.
 	NoSystemd string `json:"no_systemd,omitempty"`

@@ -379,3 +379,55 @@ func TestWorkbenchInAContainer(t *testing.T) {
 		t.Errorf("the Workbench redirect URI note is missing\n%s", r.stdout)
 	}
 }
+
+// TestOfflineJudgesAddresses: with --offline (nothing sent), what needs no
+// network is still judged: the field guide's sample config (a Server.Address
+// under its "Placeholder value. Please replace." comment, the
+// example-example client ID, the {tenant-id} issuer), a loopback
+// Server.Address, and http:// addresses and issuers.
+func TestOfflineJudgesAddresses(t *testing.T) {
+	write := func(gcfg, rserver string) string {
+		root := t.TempDir()
+		for p, c := range map[string]string{"etc/rstudio-connect/rstudio-connect.gcfg": gcfg, "etc/rstudio/rserver.conf": rserver} {
+			if c == "" {
+				continue
+			}
+			full := filepath.Join(root, p)
+			os.MkdirAll(filepath.Dir(full), 0o755)
+			if err := os.WriteFile(full, []byte(c), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return root
+	}
+	guide := write("[Authentication]\nProvider = \"oauth2\"\n\n[OAuth2]\nClientId = \"example-example-example-example-example\"\nClientSecret = \"example\"\nOpenIDConnectIssuer = \"https://login.microsoftonline.com/{tenant-id}/v2.0\"\nRequireUsernameClaim = true\n\n[Server]\n; Placeholder value. Please replace. \nAddress = https://localhost\n", "")
+	loopback := write("[Server]\nAddress = https://127.0.0.1:3939\n[Authentication]\nProvider = oauth2\n[OAuth2]\nClientId = 6f1c2a1e-5b7d-4c1a-9f44-2d0b8d0b1c11\nOpenIDConnectIssuer = https://login.microsoftonline.com/0b9f5f3c-6e1e-4b1a-8d3f-6c2b7a9e1d42/v2.0\n", "")
+	plain := write("[Server]\nAddress = http://connect.corp.lan\n[Authentication]\nProvider = oauth2\n[OAuth2]\nClientId = 6f1c2a1e-5b7d-4c1a-9f44-2d0b8d0b1c11\nOpenIDConnectIssuer = http://idp.corp.lan/realms/posit\n", "auth-openid=1\nauth-openid-issuer=http://idp.corp.lan/realms/wb\n")
+	for _, c := range []struct {
+		root  string
+		wants [][3]string
+	}{
+		{guide, [][3]string{
+			{"frontdoor-tls", "fail", "Server.Address is still a placeholder (https://localhost)"},
+			{"issuer-reachable", "fail", "OAuth2.OpenIDConnectIssuer: the issuer still holds a placeholder"},
+			{"connect-oauth2", "fail", "OAuth2.ClientId is still a documentation placeholder"},
+		}},
+		{loopback, [][3]string{{"frontdoor-tls", "fail", "Server.Address is https://127.0.0.1:3939: a loopback address, not the URL users reach"}}},
+		{plain, [][3]string{
+			{"frontdoor-tls", "fail", `Server.Address is "http://connect.corp.lan", not an https:// URL`},
+			{"issuer-reachable", "fail", "OAuth2.OpenIDConnectIssuer: the issuer is not an https:// URL"},
+			{"issuer-reachable", "fail", "auth-openid-issuer: the issuer is not an https:// URL"},
+		}},
+	} {
+		r := run(t, false, nil, "run", "--root", c.root, "--offline", "--only", "frontdoor-tls,issuer-reachable,connect-oauth2", "--format", "json")
+		rep := findings(t, r.stdout)
+		for _, w := range c.wants {
+			if !rep.find(w[0], w[1], w[2]) {
+				t.Errorf("missing %v\n%s", w, r.stdout)
+			}
+		}
+	}
+	if r := run(t, false, nil, "run", "--root", guide, "--offline", "--only", "frontdoor-tls", "--format", "json"); !strings.Contains(r.stdout, "sits under a comment that calls it a placeholder") {
+		t.Errorf("the placeholder finding does not say the config's comment marks it:\n%s", r.stdout)
+	}
+}

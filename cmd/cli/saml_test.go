@@ -146,11 +146,11 @@ func TestSAMLProbeOnlyWhenSelected(t *testing.T) {
 	}
 }
 
-// TestSAMLSPKeysNeverCopied: the SP key files the SAML settings name are
-// judged by their mode only; the bundle lists them as left out, never as
-// members, for either product.
-func TestSAMLSPKeysNeverCopied(t *testing.T) {
-	for _, scenario := range []string{"connect-saml-healthy", "workbench-saml-broken"} {
+// TestKeyFilesNeverCopied: the SAML SP key files and the Launcher's TLS key
+// are judged by their mode only; the bundle lists them as left out, never
+// as members.
+func TestKeyFilesNeverCopied(t *testing.T) {
+	for scenario, key := range map[string]string{"connect-saml-healthy": "saml-sp.key", "workbench-saml-broken": "saml-sp.key", "workbench-launcher-tls-broken": "launcher.key"} {
 		root := fixture(t, scenario)
 		dir := t.TempDir()
 		r := run(t, false, nil, "run", "--root", root, "--bundle="+dir)
@@ -162,15 +162,15 @@ func TestSAMLSPKeysNeverCopied(t *testing.T) {
 		ms := members(t, data)
 		manifest := ""
 		for name, content := range ms {
-			if strings.HasSuffix(name, "saml-sp.key") || strings.Contains(content, "posit-doctor only looks at this file's mode") {
-				t.Errorf("%s: the SP key reached the bundle as %s", scenario, name)
+			if strings.HasSuffix(name, key) || strings.Contains(content, "posit-doctor only looks at this file's mode") {
+				t.Errorf("%s: the key reached the bundle as %s", scenario, name)
 			}
 			if strings.HasSuffix(name, "/manifest.json") {
 				manifest = content
 			}
 		}
-		if !strings.Contains(manifest, "saml-sp.key") || !strings.Contains(manifest, "key material") {
-			t.Errorf("%s: the manifest does not list the SP key as left out:\n%s", scenario, manifest)
+		if !strings.Contains(manifest, key) || !strings.Contains(manifest, "key material") {
+			t.Errorf("%s: the manifest does not list %s as left out:\n%s", scenario, key, manifest)
 		}
 	}
 }

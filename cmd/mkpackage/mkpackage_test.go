@@ -360,6 +360,8 @@ func TestPackages(t *testing.T) {
 		t.Errorf("deb Version %q, want %s-1", got, version)
 	}
 
+	checkRemoveScripts(t, deb, rpm, filepath.Join(dir, "control"))
+
 	root := filepath.Join(dir, "root")
 	if out, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
 		t.Fatalf("dpkg -x: %v\n%s", err, out)
@@ -371,6 +373,89 @@ func TestPackages(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(root, "etc/default/posit-doctor"))
 	if err != nil || fi.Mode().Perm() != 0o644 {
 		t.Errorf("conffile: %v %v", err, fi)
+	}
+}
+
+// checkRemoveScripts: both packages carry deploy/nfpm/preremove.sh as the
+// script run before removal (the .deb's prerm, the .rpm's %preun), and the
+// script as packaged disables and stops the timer on removal only: run with
+// a systemctl that records its arguments, once with a running systemd (a
+// private mount namespace with /run/systemd/system, never the host's /run)
+// and once without.
+func checkRemoveScripts(t *testing.T, deb, rpm, control string) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join(repo, "deploy/nfpm/preremove.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("dpkg-deb", "-e", deb, control).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb -e: %v\n%s", err, out)
+	}
+	prerm := filepath.Join(control, "prerm")
+	got, err := os.ReadFile(prerm)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("the .deb's prerm is not deploy/nfpm/preremove.sh: %v\n%s", err, got)
+	}
+	if fi, err := os.Stat(prerm); err != nil || fi.Mode().Perm()&0o111 == 0 {
+		t.Errorf("prerm not executable: %v %v", err, fi)
+	}
+	out, err := exec.Command("rpm", "-qp", "--scripts", rpm).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rpm -qp --scripts: %v\n%s", err, out)
+	}
+	_, preun, ok := strings.Cut(string(out), "preuninstall scriptlet (using /bin/sh):\n")
+	if i := strings.Index(preun, "\npostuninstall scriptlet"); i >= 0 {
+		preun = preun[:i+1]
+	}
+	if !ok || strings.TrimSpace(preun) != strings.TrimSpace(string(want)) {
+		t.Errorf("the .rpm's %%preun is not deploy/nfpm/preremove.sh:\n%s", out)
+	}
+	rpmScript := filepath.Join(control, "rpm-preun")
+	os.WriteFile(rpmScript, []byte(preun), 0o755)
+
+	fakebin := filepath.Join(control, "fakebin")
+	os.Mkdir(fakebin, 0o755)
+	log := filepath.Join(control, "systemctl.log")
+	os.WriteFile(filepath.Join(fakebin, "systemctl"), []byte("#!/bin/sh\necho \"$*\" >> \"$SYSTEMCTL_LOG\"\n"), 0o755)
+	const disable = "--no-reload disable posit-doctor.timer\n"
+	const stop = "stop posit-doctor.timer posit-doctor.service\n"
+	unshare, uerr := exec.LookPath("unshare")
+	for _, c := range []struct {
+		script, arg string
+		systemd     bool
+		want        string
+	}{
+		{prerm, "remove", true, disable + stop},
+		{prerm, "remove", false, disable},
+		{prerm, "upgrade", true, ""},
+		{prerm, "failed-upgrade", true, ""},
+		{prerm, "deconfigure", true, ""},
+		{rpmScript, "0", true, disable + stop},
+		{rpmScript, "0", false, disable},
+		{rpmScript, "1", true, ""},
+	} {
+		os.Remove(log)
+		// A private mount namespace with a fresh /run: with or without
+		// systemd's marker directory, whatever the host has.
+		setup := "mount -t tmpfs tmpfs /run"
+		if c.systemd {
+			setup += " && mkdir -p /run/systemd/system"
+		}
+		if uerr != nil {
+			t.Skipf("SKIP (LOUD): no unshare; the remove scripts were not run")
+		}
+		cmd := exec.Command(unshare, "-m", "sh", "-c", setup+` && exec sh "$0" "$1"`, c.script, c.arg)
+		cmd.Env = []string{"PATH=" + fakebin + ":/usr/bin:/bin", "SYSTEMCTL_LOG=" + log}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if strings.Contains(string(out), "unshare failed") || strings.Contains(string(out), "mount:") {
+				t.Skipf("SKIP (LOUD): cannot make a private mount namespace here (%s); the remove scripts were not run", out)
+			}
+			t.Errorf("%s %s: %v\n%s", filepath.Base(c.script), c.arg, err, out)
+		}
+		calls, _ := os.ReadFile(log)
+		if string(calls) != c.want {
+			t.Errorf("%s %s (systemd running %v): systemctl called with %q, want %q", filepath.Base(c.script), c.arg, c.systemd, calls, c.want)
+		}
 	}
 }
 
@@ -409,6 +494,130 @@ func TestMonitoringExamples(t *testing.T) {
 // TestDefaultOptionsRun: the command line the service runs, with the
 // options the default file ships, is accepted by posit-doctor and writes
 // the textfile (on a fixture host, the network checks skipped).
+// TestServiceSyscalls: the service's seccomp filter does not kill a run.
+// strace records every system call the binary makes with the service's
+// command line on a fixture host; each one outside SystemCallFilter
+// (expanded by systemd-analyze syscall-filter) would end the run with
+// SIGSYS unless SystemCallErrorNumber= turns it into an error, and then the
+// run is repeated with strace injecting that error into exactly those calls
+// and must give the same exit code and findings. (fsopen, fsconfig,
+// fsmount and open_tree, for a private procfs, were outside
+// @system-service with no SystemCallErrorNumber: the shipped unit died on
+// its first open under --root.)
+func TestServiceSyscalls(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("SKIP (LOUD): systemd-analyze not installed (Debian's systemd package); the seccomp filter was not checked")
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("SKIP (LOUD): strace not installed (make test-deps installs it); the seccomp filter was not checked")
+	}
+	svc := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.service"))
+	out, err := exec.Command(analyze, "syscall-filter").Output()
+	if err != nil {
+		t.Fatalf("systemd-analyze syscall-filter: %v", err)
+	}
+	groups := map[string][]string{}
+	var cur string
+	for _, line := range strings.Split(string(out), "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case l == "" || strings.HasPrefix(l, "#"):
+		case strings.HasPrefix(line, "@"):
+			cur = l
+		case cur != "":
+			groups[cur] = append(groups[cur], l)
+		}
+	}
+	allowed := map[string]bool{}
+	var expand func(string)
+	expand = func(name string) {
+		if !strings.HasPrefix(name, "@") {
+			allowed[name] = true
+			return
+		}
+		for _, m := range groups[name] {
+			expand(m)
+		}
+	}
+	for _, f := range svc["SystemCallFilter"] {
+		for _, name := range strings.Fields(f) {
+			if strings.HasPrefix(name, "~") {
+				t.Fatalf("SystemCallFilter %q: a deny list; this test expects an allow list", f)
+			}
+			expand(name)
+		}
+	}
+	if len(allowed) < 100 {
+		t.Fatalf("SystemCallFilter expands to %d calls; systemd-analyze's groups were not read", len(allowed))
+	}
+
+	def := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.default"))
+	opts := strings.Fields(strings.Trim(strings.Join(def["POSIT_DOCTOR_OPTS"], ""), `"`))
+	root := filepath.Join(t.TempDir(), "host")
+	if _, err := hostfixture.Build(filepath.Join(repo, "testdata/hosts"), "logs-errors", root); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t).path
+	runTraced := func(extra ...string) (int, string, string) {
+		dir := t.TempDir()
+		trace := filepath.Join(t.TempDir(), "trace")
+		args := append([]string{"-f", "-qq", "-o", trace}, extra...)
+		args = append(args, bin, "run", "--textfile", dir)
+		args = append(args, opts...)
+		// --offline: the probes' own calls (socket, connect) are in
+		// @network-io; in a test nothing may leave the host.
+		args = append(args, "--root", root, "--since", "all", "--offline", "--format", "json")
+		cmd := exec.Command(strace, args...)
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		tr, _ := os.ReadFile(trace)
+		return code, stdout.String(), string(tr)
+	}
+	code, report, trace := runTraced()
+	if code != 2 {
+		t.Fatalf("exit %d on logs-errors, want 2", code)
+	}
+	call := regexp.MustCompile(`(?m)^\d+ +(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>)`)
+	used := map[string]bool{}
+	for _, m := range call.FindAllStringSubmatch(trace, -1) {
+		used[m[1]] = true
+	}
+	var outside []string
+	for c := range used {
+		if !allowed[c] {
+			outside = append(outside, c)
+		}
+	}
+	sort.Strings(outside)
+	if len(used) < 20 {
+		t.Fatalf("strace saw only %d distinct calls", len(used))
+	}
+	if len(outside) == 0 {
+		return
+	}
+	errno := strings.Join(svc["SystemCallErrorNumber"], "")
+	if errno == "" || errno == "kill" {
+		t.Fatalf("the run makes %v, outside SystemCallFilter, and the unit has no SystemCallErrorNumber=: systemd would kill it with SIGSYS", outside)
+	}
+	code2, report2, _ := runTraced("-e", "inject="+strings.Join(outside, ",")+":error="+errno)
+	if code2 != code || stripTimes(report2) != stripTimes(report) {
+		t.Errorf("with %v failing with %s (as the filter makes them): exit %d (was %d), findings differ: %v", outside, errno, code2, code, stripTimes(report2) != stripTimes(report))
+	}
+}
+
+var reportTimes = regexp.MustCompile(`"(started_at|duration_ms)": [^,\n]+`)
+
+func stripTimes(s string) string { return reportTimes.ReplaceAllString(s, "") }
+
 func TestDefaultOptionsRun(t *testing.T) {
 	def := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.default"))
 	opts := strings.Fields(strings.Trim(strings.Join(def["POSIT_DOCTOR_OPTS"], ""), `"`))

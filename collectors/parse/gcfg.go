@@ -31,6 +31,10 @@ type GcfgEntry struct {
 	// line. With an unquoted value this is how "BindPassword = abc;def"
 	// silently becomes "abc".
 	Comment bool `json:"comment,omitempty"`
+	// MarkedPlaceholder: the comment lines right above the entry call its
+	// value a placeholder ("; Placeholder value. Please replace." in the
+	// field guide and Posit's container images).
+	MarkedPlaceholder bool `json:"marked_placeholder,omitempty"`
 }
 
 // GcfgSection is a section header as it appears in the file.
@@ -94,6 +98,7 @@ func ParseGcfg(src []byte) (g *Gcfg, err error) {
 			if e.Line-1 < len(lines) {
 				e.Raw = lines[e.Line-1]
 			}
+			e.MarkedPlaceholder = markedPlaceholder(lines, e.Line)
 		}
 		vi++
 		g.Entries = append(g.Entries, e)
@@ -175,6 +180,22 @@ func gcfgPositions(src []byte) gcfgPos {
 
 // splitLines splits on \n, dropping a trailing \r from each line only for
 // display; raw parsers that care about \r keep their own copy.
+// markedPlaceholder reports whether the comment block directly above line
+// (1-based) says the value is a placeholder to replace.
+func markedPlaceholder(lines []string, line int) bool {
+	for i := line - 2; i >= 0 && i >= line-4; i-- {
+		t := strings.TrimSpace(lines[i])
+		if !strings.HasPrefix(t, ";") && !strings.HasPrefix(t, "#") {
+			return false
+		}
+		l := strings.ToLower(t)
+		if strings.Contains(l, "placeholder") || strings.Contains(l, "please replace") {
+			return true
+		}
+	}
+	return false
+}
+
 func splitLines(src []byte) []string {
 	s := string(src)
 	parts := strings.Split(s, "\n")

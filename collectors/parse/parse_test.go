@@ -233,3 +233,19 @@ func TestOSReleaseDisplay(t *testing.T) {
 		t.Error("nil OSRelease names an OS")
 	}
 }
+
+// TestGcfgMarkedPlaceholder: an entry under a comment that calls its value
+// a placeholder is marked (the field guide's and Posit's images' configs).
+func TestGcfgMarkedPlaceholder(t *testing.T) {
+	src := "[Server]\n; Placeholder value. Please replace. \nAddress = https://localhost\n; The public URL\nSenderEmail = a@b.c\n\n# Placeholder value. Please replace\n\nDataDir = /data\n"
+	g, err := ParseGcfg([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"Address": true, "SenderEmail": false, "DataDir": false}
+	for _, e := range g.Entries {
+		if e.MarkedPlaceholder != want[e.Key] {
+			t.Errorf("%s: MarkedPlaceholder = %v", e.Key, e.MarkedPlaceholder)
+		}
+	}
+}
