@@ -46,7 +46,12 @@ func main() {
 	every := flag.Int("every", 0, "one error line in this many (sets -error to 1/N; kept for old scripts)")
 	secrets := flag.Int("secrets", 0, "one line in this many carries a planted secret (0: none)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	pattern := flag.Bool("pattern", false, "print the fixed string 'grep -c -F' counts as the format's error lines, and exit")
 	flag.Parse()
+	if *pattern {
+		fmt.Println(loggen.GrepPattern(*format))
+		return
+	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: genlog [-format workbench|connect] [-size 256MiB] [-end RFC3339] [-error 0.001] [-warn 0.25] [-debug 0.1] FILE")
 		os.Exit(2)

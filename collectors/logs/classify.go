@@ -8,6 +8,7 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 )
 
@@ -77,6 +78,17 @@ func Classify(line []byte) Class {
 	case isDigit(c):
 		switch {
 		case p[4] == '-' && len(p) > 20 && p[10] == 'T':
+			// rserver writes microseconds: "[program] " starts at 28.
+			if len(p) > 40 && p[27] == ' ' && p[28] == '[' && p[26] == 'Z' {
+				for j := 29; j+1 < len(p); j++ {
+					if p[j] == ']' {
+						if p[j+1] == ' ' {
+							return word(line, j+2, FormatWorkbenchISO)
+						}
+						break
+					}
+				}
+			}
 			return bracketLevel(line, p, FormatWorkbenchISO)
 		case p[4] == '/' && p[7] == '/':
 			// 2021/06/21 16:51:03 msg
@@ -147,11 +159,33 @@ func bracketLevel(line, p []byte, f Format) Class {
 
 // word reads the level word at offset i and classifies it.
 func word(line []byte, i int, f Format) Class {
+	var lvl Level
+	ok := false
 	j := i
-	for j < len(line) && j-i < 12 && line[j] != ' ' && line[j] != '"' && line[j] != ',' && line[j] != ':' {
-		j++
+	if i+8 <= len(line) {
+		// The level words the products write, read as one 8-byte load;
+		// the byte after the word must end it as the loop below would.
+		w := binary.LittleEndian.Uint64(line[i:])
+		switch {
+		case w&mask4 == wInfo || w&mask4 == winfo:
+			lvl, j, ok = LevelOther, i+4, true
+		case w&mask5 == wDebug || w&mask5 == wdebug:
+			lvl, j, ok = LevelOther, i+5, true
+		case w&mask5 == wError || w&mask5 == werror:
+			lvl, j, ok = LevelError, i+5, true
+		case w&mask7 == wWarning || w&mask7 == wwarning:
+			lvl, j, ok = LevelWarn, i+7, true
+		}
+		if ok && j < len(line) && !endsWord(line[j]) {
+			ok, j = false, i
+		}
 	}
-	lvl, ok := levelOf(line[i:j])
+	if !ok {
+		for j < len(line) && j-i < 12 && !endsWord(line[j]) {
+			j++
+		}
+		lvl, ok = levelOf(line[i:j])
+	}
 	if !ok {
 		// Syslog lines need not carry a level word; fall back.
 		if f == FormatSyslog {
@@ -166,6 +200,22 @@ func word(line []byte, i int, f Format) Class {
 	fatal := lvl == LevelError && (line[i]|0x20 == 'f' || line[i]|0x20 == 'p')
 	return Class{Format: f, Level: lvl, Leveled: true, Msg: msg, Fatal: fatal}
 }
+
+func endsWord(c byte) bool { return c == ' ' || c == '"' || c == ',' || c == ':' }
+
+func le(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+var (
+	mask4, mask5, mask7 = uint64(1)<<32 - 1, uint64(1)<<40 - 1, uint64(1)<<56 - 1
+	wInfo, winfo        = le("INFO"), le("info")
+	wDebug, wdebug      = le("DEBUG"), le("debug")
+	wError, werror      = le("ERROR"), le("error")
+	wWarning, wwarning  = le("WARNING"), le("warning")
+)
 
 // levelOf maps a level word (any case) to a Level.
 func levelOf(w []byte) (Level, bool) {

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"math/bits"
 	"regexp/syntax"
 	"strings"
@@ -279,6 +280,61 @@ func pickAnchor(l string) string {
 	return l[best:min(len(l), best+anchorMax)]
 }
 
+// finiteSet returns every string re matches when that language is small
+// and finite (literals, alternations, small classes, concatenations of
+// them; no case folding): an unanchored match is then "contains one of
+// them", which bytes.Contains answers faster than the regexp engine.
+func finiteSet(re *syntax.Regexp) ([]string, bool) {
+	const maxSet = 16
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCapture:
+		return finiteSet(re.Sub[0])
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(out) == maxSet {
+					return nil, false
+				}
+				out = append(out, string(r))
+			}
+		}
+		return out, len(out) > 0
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l, ok := finiteSet(sub)
+			if !ok || len(out)+len(l) > maxSet {
+				return nil, false
+			}
+			out = append(out, l...)
+		}
+		return out, true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			l, ok := finiteSet(sub)
+			if !ok || len(out)*len(l) > maxSet {
+				return nil, false
+			}
+			var next []string
+			for _, a := range out {
+				for _, b := range l {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out, true
+	}
+	return nil, false
+}
+
 // sigSet is the catalogue compiled for matching.
 type sigSet struct {
 	sigs []*Signature
@@ -290,10 +346,13 @@ type sigSet struct {
 	always               uint64 // signatures without anchors
 	levelMask            [3]uint64
 	unleveledMask        uint64
+	// lits[i], when set, is signature i's whole (finite) language: its
+	// candidates are confirmed by bytes.Contains instead of the regexp.
+	lits [][][]byte
 }
 
 func compileSet(sigs []*Signature) *sigSet {
-	set := &sigSet{sigs: sigs}
+	set := &sigSet{sigs: sigs, lits: make([][][]byte, len(sigs))}
 	type entry struct {
 		pats []string
 		ids  []int
@@ -313,6 +372,13 @@ func compileSet(sigs []*Signature) *sigSet {
 		ok := false
 		if err == nil {
 			lits, ok = anchors(re.Simplify())
+		}
+		if err == nil {
+			if fs, ok := finiteSet(re); ok {
+				for _, l := range fs {
+					set.lits[i] = append(set.lits[i], []byte(l))
+				}
+			}
 		}
 		if !ok {
 			set.always |= bit
@@ -359,12 +425,24 @@ func (set *sigSet) match(line []byte, msg int, allowed uint64, a *automaton) *Si
 	cand := (set.always | a.scan(m)) & allowed
 	for cand != 0 {
 		i := bits.TrailingZeros64(cand)
-		if set.sigs[i].re.Match(m) {
+		if set.confirm(i, m) {
 			return set.sigs[i]
 		}
 		cand &= cand - 1
 	}
 	return nil
+}
+
+func (set *sigSet) confirm(i int, m []byte) bool {
+	if lits := set.lits[i]; lits != nil {
+		for _, l := range lits {
+			if bytes.Contains(m, l) {
+				return true
+			}
+		}
+		return false
+	}
+	return set.sigs[i].re.Match(m)
 }
 
 // Matcher classifies lines of one product's log and names their known

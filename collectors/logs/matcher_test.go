@@ -215,3 +215,24 @@ func TestPickedAnchors(t *testing.T) {
 		t.Logf("%-28s %q", s.ID, picked)
 	}
 }
+
+// TestFiniteSetsAgreeWithRegexps: where a signature is confirmed by its
+// literal set, the set says what the regexp says, on the examples and on
+// their halves and case variants.
+func TestFiniteSetsAgreeWithRegexps(t *testing.T) {
+	n := 0
+	for i, s := range Catalogue() {
+		if compiled.lits[i] == nil {
+			continue
+		}
+		n++
+		for _, m := range []string{s.Example, strings.ToUpper(s.Example), s.Example[:len(s.Example)/2], s.Example[len(s.Example)/3:]} {
+			if got, want := compiled.confirm(i, []byte(m)), s.re.MatchString(m); got != want {
+				t.Errorf("%s on %q: literal set %v, regexp %v", s.ID, m, got, want)
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d signatures confirmed by literal sets", n)
+	}
+}

@@ -129,7 +129,10 @@ var (
 	trailPunct = [256]bool{')': true, ']': true, '}': true, '>': true, '\'': true, '"': true, ',': true, ';': true, ':': true, '.': true}
 )
 
-// appendNormToken normalises one whitespace-separated token.
+// appendNormToken normalises one whitespace-separated token. One loop
+// over the core gathers what every rule below asks (where the first '='
+// and ':' are, whether a '/' precedes the '=', "//", which character
+// classes occur, the longest digit run), then the rules apply in order.
 func appendNormToken(dst, t []byte) []byte {
 	// Keep surrounding punctuation, normalise the core.
 	start, end := 0, len(t)
@@ -148,17 +151,53 @@ func appendNormToken(dst, t []byte) []byte {
 		dst = append(dst, "<s>"...)
 		return append(dst, post...)
 	}
-	if i := bytes.IndexByte(core, '='); i > 0 && i < len(core)-1 && bytes.IndexByte(core[:i], '/') < 0 {
+	eq, colon, slash := -1, -1, -1
+	slashslash, digitsOrSep, hex := false, true, true
+	digits, run, maxRun := 0, 0, 0
+	for k, c := range core {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			run++
+			if run > maxRun {
+				maxRun = run
+			}
+			continue
+		case c == '=':
+			if eq < 0 {
+				eq = k
+			}
+		case c == ':':
+			if colon < 0 {
+				colon = k
+			}
+		case c == '/':
+			if slash < 0 {
+				slash = k
+			}
+			if k > 0 && core[k-1] == '/' {
+				slashslash = true
+			}
+		}
+		run = 0
+		if c != ':' && c != '.' && c != '-' {
+			digitsOrSep = false
+		}
+		if !(c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
+			hex = false
+		}
+	}
+	if eq > 0 && eq < len(core)-1 && (slash < 0 || slash > eq) {
 		dst = append(dst, pre...)
-		dst = append(dst, core[:i]...)
+		dst = append(dst, core[:eq]...)
 		dst = append(dst, "=<v>"...)
 		return append(dst, post...)
 	}
-	if i := bytes.IndexByte(core, ':'); i > 0 && i < len(core)-1 && !bytes.Contains(core, []byte("//")) && !allDigitsOrSep(core) {
+	if colon > 0 && colon < len(core)-1 && !slashslash && !digitsOrSep {
 		// "path: /var/x" style labels stay; values after ':' are normalised.
 		dst = append(dst, pre...)
-		dst = append(dst, core[:i+1]...)
-		dst = appendNormToken(dst, core[i+1:])
+		dst = append(dst, core[:colon+1]...)
+		dst = appendNormToken(dst, core[colon+1:])
 		return append(dst, post...)
 	}
 	switch {
@@ -171,11 +210,15 @@ func appendNormToken(dst, t []byte) []byte {
 			return append(dst, post...)
 		}
 		return append(dst, t...)
-	case isHexID(core):
+	case len(core) >= 8 && hex && digits > 0:
+		// UUIDs and hex runs of 8 or more characters with a digit.
 		dst = append(dst, pre...)
 		dst = append(dst, "<id>"...)
 		return append(dst, post...)
-	case hasDigit(core) && numeric(core):
+	case digits > 0 && (isDigit(core[0]) || maxRun >= 5):
+		// Digits that are data (4412, 1.2.3, 10ms, 2979s) rather than
+		// part of a name (OAuth2, x509, utf8): the token starts with a
+		// digit, or carries a run of five or more.
 		dst = append(dst, pre...)
 		dst = appendCollapsedDigits(dst, core)
 		return append(dst, post...)
@@ -240,6 +283,9 @@ func appendCollapsedDigits(dst, s []byte) []byte {
 // isUserWord: user, username or uid (any case, as strings.ToLower sees
 // it: İ lowers to i), with trailing ':' or '='.
 func isUserWord(w []byte) bool {
+	if len(w) < 3 || w[0]|0x20 != 'u' {
+		return false // every such word starts with u or U (İ is not first)
+	}
 	for len(w) > 0 && (w[len(w)-1] == ':' || w[len(w)-1] == '=') {
 		w = w[:len(w)-1]
 	}

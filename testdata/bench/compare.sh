@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compares posit-doctor with the standard tools an admin would use on the
-# same input. Run by 'make bench' after the Go benchmarks. It prints figures
-# and asserts nothing. SIZE=256MiB by default.
+# same input. Run by 'make bench' after the Go benchmarks. The log-scan
+# table asserts its own inputs (equal counts, non-empty windows) and fails
+# otherwise; the other sections print figures. SIZE=256MiB, RUNS=5 by
+# default; ONLY_LOGS=1 stops after the log table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=bin/posit-doctor
@@ -27,34 +29,84 @@ rss_mib() {
 
 go run ./cmd/mkfixture ubuntu-healthy "$work/host" >/dev/null
 
+if [ -z "${ONLY_LOGS:-}" ]; then
 echo "== whole run on a healthy fixture host (ms per run, 100 runs, process start included)"
 echo "posit-doctor run:           $(ms_per_run 100 "$BIN" run --root "$work/host" --skip frontdoor-tls,issuer-reachable,clock-skew)  (network checks skipped: the fixture names documentation hosts)"
 echo "/bin/true (process start):  $(ms_per_run 100 /bin/true)"
 gcfg="$work/host/etc/rstudio-connect/rstudio-connect.gcfg"
 echo "git config --file X --list: $(ms_per_run 100 git config --file "$gcfg" --list)  (same gcfg grammar)"
+fi
 
+# ---- Log scan vs grep -c: the density table -------------------------------
+# For each family and error-line density (a quarter of the lines WARNING, a
+# tenth DEBUG, the rest INFO), posit-doctor's log-errors count must equal
+# grep -c's in every row before any ratio is printed; the windowed case must
+# find a non-empty window. Figures are CPU time (user+sys) and peak RSS from
+# /usr/bin/time, medians of RUNS runs pinned to one CPU (taskset), page
+# cache warm; grep writes to a file, as posit-doctor does.
+RUNS=${RUNS:-5}
+CPU=${CPU:-1}
+DENSITIES=${DENSITIES:-0.001 0.01 0.1}
+pin() { if command -v taskset >/dev/null 2>&1; then taskset -c "$CPU" "$@"; else "$@"; fi; }
+# measure OUT CMD...: RUNS runs; prints "cpu_ms rss_mib wall_ms" (medians).
+measure() {
+	local out=$1; shift
+	local i
+	: >"$work/times"
+	for i in $(seq "$RUNS"); do
+		pin /usr/bin/time -o "$work/t1" -f '%U %S %M %e' "$@" >"$out" 2>"$work/err" || true
+		cat "$work/t1" >>"$work/times"
+	done
+	awk '{cpu[NR]=($1+$2)*1000; rss[NR]=$3/1024; wall[NR]=$4*1000}
+		function med(a, n,   i, j, t) { for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]<a[i]) {t=a[i];a[i]=a[j];a[j]=t}; return (n%2)?a[(n+1)/2]:(a[n/2]+a[n/2+1])/2 }
+		END {printf "%.0f %.1f %.0f\n", med(cpu,NR), med(rss,NR), med(wall,NR)}' "$work/times"
+}
+# count JSON LOG: the sum of data.count of LOG's log-errors findings.
+count() {
+	python3 -c 'import json,sys
+r=json.load(open(sys.argv[1]))
+print(sum(f.get("data",{}).get("count",0) for f in r["findings"] if f.get("check")=="log-errors" and f.get("data",{}).get("log")==sys.argv[2]))' "$1" "$2"
+}
+fail() { echo "compare.sh: FAILED: $*" >&2; exit 1; }
+
+echo
+echo "== log scan, ${SIZE} logs, 25 % WARNING, medians of $RUNS runs on CPU $CPU (CPU ms = user+sys; RSS MiB)"
+printf '%-10s %7s %9s %9s %8s %7s %9s %9s %11s %9s\n' family errors grep-cpu pd-cpu ratio pd-rss grep-rss count "1h-wall/cpu" 1h-count
 for product in workbench connect; do
 	if [ $product = workbench ]; then
-		log="$work/host/var/log/rstudio/rstudio-server/rserver.log"; pat='] ERROR '
+		log="$work/host/var/log/rstudio/rstudio-server/rserver.log"; name=rserver.log
 	else
-		log="$work/host/var/log/rstudio/rstudio-connect/rstudio-connect.log"; pat='level=error'
+		log="$work/host/var/log/rstudio/rstudio-connect/rstudio-connect.log"; name=rstudio-connect.log
 	fi
-	rm -f "$work/host"/var/log/rstudio/*/*.log
-	go run ./cmd/genlog -format $product -size "$SIZE" "$log"
-	cat "$log" >/dev/null  # warm the page cache
-	echo
-	echo "== $product log, $(du -h "$log" | cut -f1), page cache warm, LC_ALL=C (ms, best of 3)"
-	best() { local b=999999; for _ in 1 2 3; do local t; t=$(ms_per_run 1 "$@"); [ "$t" -lt "$b" ] && b=$t; done; echo $b; }
-	g=$(best grep -c -F "$pat" "$log")
-	p=$(best "$BIN" run --root "$work/host" --only log-errors --since all --format json)
-	h=$(best "$BIN" run --root "$work/host" --only log-errors --since 1h --format json)
-	echo "grep -c -F '$pat':                          $g"
-	echo "posit-doctor run --only log-errors --since all: $p  (ratio $(awk "BEGIN{printf \"%.2f\", $p/($g>0?$g:1)}")x grep)"
-	echo "posit-doctor run --only log-errors --since 1h:  $h"
-	echo "peak RSS --since all: $(rss_mib "$BIN" run --root "$work/host" --only log-errors --since all) MiB; grep -c: $(rss_mib grep -c -F "$pat" "$log") MiB"
-	"$BIN" run --root "$work/host" --only log-errors --since all --format json >"$work/r.json" || true
-	echo "error lines: grep -c says $(grep -c -F "$pat" "$log"); posit-doctor data.count sum: $(python3 -c "import json;print(sum(f.get('data',{}).get('count',0) for f in json.load(open('$work/r.json'))['findings']))" 2>/dev/null || echo '?')"
+	pat=$(go run ./cmd/genlog -pattern -format $product x)
+	for d in $DENSITIES; do
+		rm -f "$work/host"/var/log/rstudio/*/*.log
+		end=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+		go run ./cmd/genlog -format $product -size "$SIZE" -error "$d" -warn 0.25 -debug 0.10 -end "$end" "$log" 2>"$work/genlog.out"
+		cat "$log" >/dev/null # warm the page cache
+		read -r gcpu grss _ < <(measure "$work/grep.out" grep -c -F "$pat" "$log")
+		want=$(cat "$work/grep.out")
+		read -r pcpu prss _ < <(measure "$work/pd.json" "$BIN" run --root "$work/host" --only log-errors --since all --format json)
+		got=$(count "$work/pd.json" $name)
+		[ "$got" = "$want" ] || fail "$product at $d errors: posit-doctor counted $got error lines, grep -c $want"
+		# The window: the last hour of lines (one a second, the last at
+		# $end), counted by grep on exactly those lines; timed with
+		# --since 1h, whose window is the same hour a few seconds later.
+		since=$(date -u -d "$end 1 hour ago" +%Y-%m-%dT%H:%M:%SZ)
+		want1h=$(tail -n 3601 "$log" | grep -c -F "$pat" || true)
+		"$BIN" run --root "$work/host" --only log-errors --since "$since" --format json >"$work/pd1h.json" || true
+		got1h=$(count "$work/pd1h.json" $name)
+		[ "$got1h" -gt 0 ] || fail "$product at $d errors: the --since $since window holds no error line; the benchmark would time an empty window"
+		[ "$got1h" = "$want1h" ] || fail "$product at $d errors: posit-doctor --since $since counted $got1h, grep over the last hour's lines $want1h"
+		read -r hcpu _ hwall < <(measure "$work/pd1hb.json" "$BIN" run --root "$work/host" --only log-errors --since 1h --format json)
+		h1=$(count "$work/pd1hb.json" $name)
+		[ "$h1" -gt 0 ] || fail "$product at $d errors: --since 1h found an empty window"
+		printf '%-10s %6s%% %9s %9s %7.2fx %7s %9s %9s %11s %9s\n' $product "$(awk "BEGIN{print $d*100}")" "$gcpu" "$pcpu" \
+			"$(awk "BEGIN{print $pcpu/($gcpu>0?$gcpu:1)}")" "$prss" "$grss" "$got" "$hwall/$hcpu" "$h1"
+	done
 done
+echo "(ratio: posit-doctor's CPU time over grep -c -F's on the same file; counts asserted equal before printing; 1h: wall/CPU ms of --since 1h, its window asserted non-empty)"
+[ -n "${ONLY_LOGS:-}" ] && exit 0
 
 echo
 echo "== TLS probe of one loopback server (ms per run, 50 runs, process start included)"
