@@ -179,14 +179,14 @@ func selfSigned(c *x509.Certificate) bool {
 
 // TLSResult is the outcome of reaching host:port and verifying its TLS.
 type TLSResult struct {
-	URL     string  `json:"url"`
-	Host    string  `json:"host"`
-	Port    string  `json:"port"`
-	Addr    string  `json:"addr,omitempty"`  // the address actually dialled
-	Proxy   string  `json:"proxy,omitempty"` // proxy used, host:port
+	URL   string `json:"url"`
+	Host  string `json:"host"`
+	Port  string `json:"port"`
+	Addr  string `json:"addr,omitempty"`  // the address actually dialled
+	Proxy string `json:"proxy,omitempty"` // proxy used, host:port
 	// Direct says why the target was reached directly although HTTPS_PROXY
 	// is set (NO_PROXY, or a loopback target, which is never proxied).
-	Direct string `json:"direct,omitempty"`
+	Direct  string  `json:"direct,omitempty"`
 	Failure Failure `json:"failure,omitempty"`
 	Error   string  `json:"error,omitempty"`
 	// Version is the negotiated protocol ("TLS 1.3").
