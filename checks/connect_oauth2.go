@@ -97,7 +97,7 @@ func runConnectOAuth2(c *Check, s *collectors.Snapshot) []Finding {
 		issues = append(issues, issue{sev: Warn, rule: "oauth2-secret-and-file-both", title: "both OAuth2.ClientSecret and ClientSecretFile are set",
 			detail: "Which one Connect uses is ambiguous; a rotated secret in one place and not the other fails sign-in.", fix: "Keep one of them.", ev: ev("OAuth2", "ClientSecretFile")})
 	case hasSecret:
-		if v := val("OAuth2", "ClientSecret"); strings.EqualFold(strings.Trim(v, `"`), "example") || strings.Contains(v, "CLIENT SECRET") {
+		if f := s.SecretSetting("connect", collectors.ConnectConfigPath, "OAuth2.ClientSecret"); f != nil && f.Placeholder {
 			issues = append(issues, issue{sev: Fail, rule: "oauth2-placeholders", title: "OAuth2.ClientSecret is still a documentation placeholder",
 				detail: "The secret is a sample value from the documentation.", fix: "Put the real client secret (rscadmin-encrypted) in place.", ev: ev("OAuth2", "ClientSecret")})
 		}

@@ -2,11 +2,9 @@ package checks
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
-	"github.com/posit-doctor/posit-doctor/redact"
 )
 
 var secretFileMode = &Check{
@@ -152,18 +150,11 @@ func plaintextSecrets(c *Check, s *collectors.Snapshot) []Finding {
 			if e.Subsection != "" {
 				name = fmt.Sprintf("%s %q.%s", e.Section, e.Subsection, e.Key)
 			}
-			plain := !redact.ConnectEncrypted(e.Value)
-			if strings.EqualFold(e.Section, "Postgres") && strings.EqualFold(e.Key, "URL") {
-				u, err := url.Parse(e.Value)
-				pw, has := "", false
-				if err == nil && u.User != nil {
-					pw, has = u.User.Password()
-				}
-				if !has {
-					continue
-				}
-				plain = !redact.ConnectEncrypted(pw)
+			sf := s.SecretAt(collectors.ConnectConfigPath, e.Line)
+			if sf == nil || !sf.Set {
+				continue // a URL without a password, say
 			}
+			plain := !sf.Encrypted()
 			if !plain {
 				continue
 			}
@@ -193,7 +184,7 @@ func plaintextSecrets(c *Check, s *collectors.Snapshot) []Finding {
 			if !ok || strings.TrimSpace(v) == "" {
 				continue
 			}
-			if _, enc := redact.WorkbenchEncrypted(strings.TrimSpace(v)); enc {
+			if sf := s.SecretAt(x.path, line); sf != nil && sf.Encrypted() {
 				continue
 			}
 			fd := c.finding(Warn, fmt.Sprintf("%s in %s is plain text", x.key, x.path), "secret-wb-openid-encrypted")

@@ -6,7 +6,6 @@ import (
 
 	"github.com/posit-doctor/posit-doctor/collectors"
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
-	"github.com/posit-doctor/posit-doctor/redact"
 )
 
 var workbenchOpenID = &Check{
@@ -76,7 +75,8 @@ func runWorkbenchOpenID(c *Check, s *collectors.Snapshot) []Finding {
 		}
 		if !secOK || strings.TrimSpace(secret.Value) == "" {
 			issues = append(issues, issue{sev: Fail, rule: "wb-openid-secret-file-present", title: sf + " has no client-secret", detail: "The file must hold client-secret=.", fix: "Add client-secret=<output of rstudio-server encrypt-password>."})
-		} else if crc, enc := redact.WorkbenchEncrypted(strings.TrimSpace(parse.Unquote(strings.TrimSpace(secret.Value)))); enc && w.SecureCookieKeyCRC32 != "" && crc != w.SecureCookieKeyCRC32 {
+		} else if sfact := s.SecretAt(collectors.OpenIDSecretPath, secret.Line); sfact != nil && sfact.Form == collectors.FormWorkbenchEncrypted && w.SecureCookieKeyCRC32 != "" && sfact.KeyCRC32 != w.SecureCookieKeyCRC32 {
+			crc := sfact.KeyCRC32
 			issues = append(issues, issue{sev: Fail, rule: "wb-openid-secret-file-present", title: "client-secret was encrypted with another secure-cookie-key",
 				detail: "The encrypted value carries the fingerprint " + crc + ", but this host's " + w.SecureCookieKeyPath + " has " + w.SecureCookieKeyCRC32 + ": it was encrypted on another node (or before the key changed) and will not decrypt here.",
 				fix:    "Copy the secure-cookie-key from the node that encrypted it (all nodes must share one), or run 'sudo rstudio-server encrypt-password' here and replace the value.",

@@ -14,6 +14,7 @@ import (
 	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
 	"github.com/posit-doctor/posit-doctor/collectors/probe"
+	"github.com/posit-doctor/posit-doctor/redact"
 )
 
 // collection is one run of Collect. Collectors run as jobs in stages (a
@@ -132,6 +133,7 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 			{"connect-files", NeedConnect, (*job).connectFiles},
 			{"connect-pam", NeedPAM, (*job).connectPAM},
 			{"provisioning", NeedProvisioning, (*job).provisioning},
+			{"web-servers", NeedWebServer, (*job).webServers},
 		},
 		{
 			// Logs and probes last: what they look at depends on the
@@ -152,6 +154,7 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	deriveSecrets(c.snap)
 	return c.snap
 }
 
@@ -431,6 +434,7 @@ func (j *job) workbench() {
 		if err == nil {
 			w.SecureCookieKeyPath = p
 			w.SecureCookieKeyCRC32 = fmt.Sprintf("%08X", crc32.ChecksumIEEE(key))
+			redact.Remember("workbench secure-cookie-key "+p, strings.TrimSpace(string(key)))
 			break
 		}
 		if f.Exists {

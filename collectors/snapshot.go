@@ -154,10 +154,15 @@ type Snapshot struct {
 	// SAML are the IdP metadata sources the products name (files read,
 	// URLs fetched when a selected check judges them).
 	SAML []SAMLFact `json:"saml,omitempty"`
+	// WebServers are the nginx and Apache configs in front of the products.
+	WebServers *WebServerFacts `json:"web_servers,omitempty"`
 	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
 	PEM          map[string]PEMFact `json:"pem,omitempty"`
 	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`
-	Services     Services           `json:"services,omitempty"`
+	// Secrets are the derived facts of every secret setting and file
+	// (secrets.go); the values themselves are never in a snapshot.
+	Secrets  []SecretFact `json:"secrets,omitempty"`
+	Services Services     `json:"services,omitempty"`
 	// NoSystemd says why systemd could not be asked on the live host (it
 	// is not PID 1, as in most containers); Services is then empty.
 	NoSystemd string `json:"no_systemd,omitempty"`

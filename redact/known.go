@@ -107,7 +107,7 @@ func (r *Redactor) scrubKnown(s string) string {
 	defer known.mu.RUnlock()
 	for _, n := range known.needles {
 		if c := strings.Count(s, n.text); c > 0 {
-			s = strings.ReplaceAll(s, n.text, "[REDACTED:known-secret]")
+			s = strings.ReplaceAll(s, n.text, TokenSecret)
 			r.add(RuleKnown, c)
 		}
 	}

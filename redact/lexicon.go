@@ -44,7 +44,7 @@ var lexiconModifiers = map[string]bool{
 	"authentication": true, "provider": true, "method": true, "methods": true, "version": true, "strategy": true,
 	"attribute": true, "field": true, "prompt": true, "sweep": true, "scopes": true, "scope": true,
 	"permissions": true, "owner": true, "group": true, "secure": true, "samesite": true,
-	"validation": true, "validate": true, "rotation": true, "cache": true, "caching": true,
+	"service": true, "services": true, "validation": true, "validate": true, "rotation": true, "cache": true, "caching": true,
 }
 
 // harmlessNames is the catalogue of documented settings whose names hold a
@@ -66,6 +66,9 @@ var harmlessNames = map[string]string{
 	"key": "path", "encryptionkeyfile": "path", "sessionsweepduration": "any",
 	// sshd_config, nsswitch.conf, PAM
 	"passwordauthentication": "any", "pubkeyauthentication": "any", "usepam": "any",
+	"usesession": "any", "spsigningkey": "path", "spencryptionkey": "path", "spprivatekey": "path",
+	"authsamlspsigningkey": "path", "authsamlspencryptionkey": "path", "authsamlspprivatekey": "path",
+	"forwardpassword": "any", "apikeyauth": "any", "apikeybcryptcost": "any", "webudomode": "any",
 	"requireusernameclaim": "any", "usernameclaim": "any", "passwordchar": "any",
 }
 
@@ -212,7 +215,10 @@ func secretName(name string) (secret bool, kind string) {
 		return true, "" // Workbench's sign-in cookie: user|expiry|HMAC
 	}
 	hit := false
-	for _, w := range words {
+	for i, w := range words {
+		if i == 0 && len(words) > 1 && string(buf[w[0]:w[1]]) == "auth" {
+			continue // Workbench's auth-openid-..., auth-saml-...: a namespace, not a secret word
+		}
 		if secretWord(buf[w[0]:w[1]]) {
 			hit = true
 			break
@@ -260,9 +266,9 @@ var proseWords = map[string]bool{"a": true, "an": true, "the": true, "in": true,
 // keepValue reports a value the key rules leave: empty, already redacted,
 // or a path under a catalogued path setting.
 func keepValue(kind, v string) bool {
-	t := strings.Trim(strings.TrimSpace(v), `"'\`)
-	if t == "" || strings.HasPrefix(t, "[REDACTED") {
-		return true
+	t := strings.Trim(strings.TrimSpace(v), `"'\,`)
+	if t == "" || onlyTokens(t) {
+		return true // empty, or nothing but tokens (text after a token may be the rest of a secret)
 	}
 	if kind == "prose" {
 		return proseWords[t]
@@ -572,4 +578,42 @@ func (r *Redactor) configLine(s string) (string, bool) {
 
 func sortSpans(spans []span) {
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+}
+
+// SecretSetting reports whether a setting's value is to be treated as a
+// secret: its name holds a lexicon word and the catalogue does not make
+// this value harmless (a path under ssl-certificate-key, say).
+func SecretSetting(key, value string) bool {
+	secret, kind := secretName(key)
+	if !secret {
+		return false
+	}
+	t := strings.TrimSpace(value)
+	if t == "" {
+		return false
+	}
+	return !(kind == "path" && pathLike(t))
+}
+
+// onlyTokens reports a value made of our tokens alone, with at most the
+// separators a raw line keeps around them (`[REDACTED:secret];[REDACTED:secret]`).
+func onlyTokens(t string) bool {
+	if !strings.HasPrefix(t, "[REDACTED") {
+		return false
+	}
+	for t != "" {
+		switch {
+		case strings.HasPrefix(t, "[REDACTED"):
+			j := strings.IndexByte(t, ']')
+			if j < 0 {
+				return false
+			}
+			t = t[j+1:]
+		case strings.IndexByte(" \t;#,\"'", t[0]) >= 0:
+			t = t[1:]
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -177,7 +177,12 @@ func contains(xs []string, x string) bool {
 // TestAnalyzeReproducesRun: the checks run offline on a bundle's facts give
 // the findings the live run gave.
 func TestAnalyzeReproducesRun(t *testing.T) {
-	for _, scenario := range []string{"secrets-everywhere", "whitespace", "nsswitch-broken", "rhel-authselect-broken", "hostile", "nscd-caching"} {
+	specs, _ := filepath.Glob(filepath.Join(hostsDir, "*.fixture"))
+	if len(specs) < 20 {
+		t.Fatalf("only %d fixture hosts found", len(specs))
+	}
+	for _, spec := range specs {
+		scenario := strings.TrimSuffix(filepath.Base(spec), ".fixture")
 		root := fixture(t, scenario)
 		dir := t.TempDir()
 		live := run(t, false, nil, "run", "--root", root, "--format", "json", "--bundle="+dir)
