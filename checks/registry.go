@@ -32,6 +32,7 @@ var catalogue = mustCatalogue(
 	workbenchProxyAuth,
 	workbenchSAML,
 	workbenchLoadBalancing,
+	reverseProxy,
 	services,
 )
 

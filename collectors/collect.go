@@ -133,6 +133,7 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 			{"connect-files", NeedConnect, (*job).connectFiles},
 			{"connect-pam", NeedPAM, (*job).connectPAM},
 			{"provisioning", NeedProvisioning, (*job).provisioning},
+			{"web-servers", NeedWebServer, (*job).webServers},
 		},
 		{
 			// Logs and probes last: what they look at depends on the

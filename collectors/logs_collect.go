@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/collectors/logs"
 )
 
@@ -112,4 +113,29 @@ func (j *job) collectLogs() {
 		lf.Scan = &r
 	}
 	j.set(func(s *Snapshot) { s.Logs = found })
+}
+
+// LogTargets says where each product in the snapshot logs (the same
+// decision the log-errors collection makes: the product's configuration
+// first, the documented defaults second), for 'watch' to follow. A log that
+// does not exist yet has Destination "missing" and its expected Path when
+// one is known.
+func LogTargets(h *host.Host, s *Snapshot) []*LogFacts {
+	found := locateLogs(s, func(p string) bool { return s.File(p).Exists || h.Exists(p) })
+	for _, lf := range found {
+		if lf.Destination == "missing" && lf.Path == "" && lf.Product == "connect" {
+			lf.Path = connectLogDefaults[0] // the current default: where a new install writes
+		}
+	}
+	if s.Workbench != nil {
+		have := false
+		for _, lf := range found {
+			have = have || lf.Product == "launcher"
+		}
+		if !have {
+			// Not there yet: the Launcher creates it when it starts.
+			found = append(found, &LogFacts{Name: "rstudio-launcher.log", Product: "launcher", Path: launcherLog, Destination: "missing", Note: "no Launcher log at " + launcherLog + " yet"})
+		}
+	}
+	return found
 }

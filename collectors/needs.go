@@ -36,7 +36,7 @@ const (
 )
 
 // AllNeeds lists every collector, in collection order.
-var AllNeeds = []Need{NeedProcesses, NeedConnect, NeedWorkbench, NeedNSS, NeedNscd, NeedPAM, NeedServices, NeedProvisioning, NeedLogs, NeedProbes, NeedSAML}
+var AllNeeds = []Need{NeedProcesses, NeedConnect, NeedWorkbench, NeedNSS, NeedNscd, NeedPAM, NeedServices, NeedProvisioning, NeedLogs, NeedProbes, NeedSAML, NeedWebServer}
 
 // Requires lists the needs whose facts this one's collector reads: logs are
 // located from the product configs, probe targets come from them, and so on.

@@ -154,6 +154,8 @@ type Snapshot struct {
 	// SAML are the IdP metadata sources the products name (files read,
 	// URLs fetched when a selected check judges them).
 	SAML []SAMLFact `json:"saml,omitempty"`
+	// WebServers are the nginx and Apache configs in front of the products.
+	WebServers *WebServerFacts `json:"web_servers,omitempty"`
 	// PEM are CA bundles named by settings (LDAP TLSCACertificate).
 	PEM          map[string]PEMFact `json:"pem,omitempty"`
 	Provisioning *ProvisioningFacts `json:"provisioning,omitempty"`

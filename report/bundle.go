@@ -45,6 +45,9 @@ type BundleInput struct {
 	// Pseudonymizer, when set (--pseudonymize), is applied to every member
 	// after redaction.
 	Pseudonymizer *redact.Pseudonymizer
+	// LogWindows, when set ('watch --bundle'), replaces the log excerpts:
+	// logs/ holds these lines only (see bundle_window.go).
+	LogWindows []LogWindow
 }
 
 // ManifestFile is one member of the bundle.

@@ -123,6 +123,10 @@ func (b *bundleBuilder) files() {
 // logs adds, per product log, the error lines of the window with a little
 // context and the last lines of the current file, redacted and capped.
 func (b *bundleBuilder) logs(ctx context.Context) {
+	if b.in.LogWindows != nil {
+		b.windowLogs()
+		return
+	}
 	for _, lf := range b.in.Snapshot.Logs {
 		if lf.Destination != "file" || lf.Scan == nil {
 			continue

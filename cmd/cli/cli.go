@@ -126,7 +126,7 @@ or the invocation was wrong, 130 interrupted.`,
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetIn(env.Stdin)
-	root.AddCommand(newRunCmd(env), newAnalyzeCmd(env), newCompareCmd(env), newRedactCmd(env), newListCmd(env), newExplainCmd(env), newVersionCmd(env))
+	root.AddCommand(newRunCmd(env), newAnalyzeCmd(env), newCompareCmd(env), newWatchCmd(env), newRedactCmd(env), newListCmd(env), newExplainCmd(env), newVersionCmd(env))
 	return root
 }
 

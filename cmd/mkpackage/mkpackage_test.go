@@ -494,6 +494,130 @@ func TestMonitoringExamples(t *testing.T) {
 // TestDefaultOptionsRun: the command line the service runs, with the
 // options the default file ships, is accepted by posit-doctor and writes
 // the textfile (on a fixture host, the network checks skipped).
+// TestServiceSyscalls: the service's seccomp filter does not kill a run.
+// strace records every system call the binary makes with the service's
+// command line on a fixture host; each one outside SystemCallFilter
+// (expanded by systemd-analyze syscall-filter) would end the run with
+// SIGSYS unless SystemCallErrorNumber= turns it into an error, and then the
+// run is repeated with strace injecting that error into exactly those calls
+// and must give the same exit code and findings. (fsopen, fsconfig,
+// fsmount and open_tree, for a private procfs, were outside
+// @system-service with no SystemCallErrorNumber: the shipped unit died on
+// its first open under --root.)
+func TestServiceSyscalls(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("SKIP (LOUD): systemd-analyze not installed (Debian's systemd package); the seccomp filter was not checked")
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("SKIP (LOUD): strace not installed (make test-deps installs it); the seccomp filter was not checked")
+	}
+	svc := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.service"))
+	out, err := exec.Command(analyze, "syscall-filter").Output()
+	if err != nil {
+		t.Fatalf("systemd-analyze syscall-filter: %v", err)
+	}
+	groups := map[string][]string{}
+	var cur string
+	for _, line := range strings.Split(string(out), "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case l == "" || strings.HasPrefix(l, "#"):
+		case strings.HasPrefix(line, "@"):
+			cur = l
+		case cur != "":
+			groups[cur] = append(groups[cur], l)
+		}
+	}
+	allowed := map[string]bool{}
+	var expand func(string)
+	expand = func(name string) {
+		if !strings.HasPrefix(name, "@") {
+			allowed[name] = true
+			return
+		}
+		for _, m := range groups[name] {
+			expand(m)
+		}
+	}
+	for _, f := range svc["SystemCallFilter"] {
+		for _, name := range strings.Fields(f) {
+			if strings.HasPrefix(name, "~") {
+				t.Fatalf("SystemCallFilter %q: a deny list; this test expects an allow list", f)
+			}
+			expand(name)
+		}
+	}
+	if len(allowed) < 100 {
+		t.Fatalf("SystemCallFilter expands to %d calls; systemd-analyze's groups were not read", len(allowed))
+	}
+
+	def := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.default"))
+	opts := strings.Fields(strings.Trim(strings.Join(def["POSIT_DOCTOR_OPTS"], ""), `"`))
+	root := filepath.Join(t.TempDir(), "host")
+	if _, err := hostfixture.Build(filepath.Join(repo, "testdata/hosts"), "logs-errors", root); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t).path
+	runTraced := func(extra ...string) (int, string, string) {
+		dir := t.TempDir()
+		trace := filepath.Join(t.TempDir(), "trace")
+		args := append([]string{"-f", "-qq", "-o", trace}, extra...)
+		args = append(args, bin, "run", "--textfile", dir)
+		args = append(args, opts...)
+		// --offline: the probes' own calls (socket, connect) are in
+		// @network-io; in a test nothing may leave the host.
+		args = append(args, "--root", root, "--since", "all", "--offline", "--format", "json")
+		cmd := exec.Command(strace, args...)
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		tr, _ := os.ReadFile(trace)
+		return code, stdout.String(), string(tr)
+	}
+	code, report, trace := runTraced()
+	if code != 2 {
+		t.Fatalf("exit %d on logs-errors, want 2", code)
+	}
+	call := regexp.MustCompile(`(?m)^\d+ +(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>)`)
+	used := map[string]bool{}
+	for _, m := range call.FindAllStringSubmatch(trace, -1) {
+		used[m[1]] = true
+	}
+	var outside []string
+	for c := range used {
+		if !allowed[c] {
+			outside = append(outside, c)
+		}
+	}
+	sort.Strings(outside)
+	if len(used) < 20 {
+		t.Fatalf("strace saw only %d distinct calls", len(used))
+	}
+	if len(outside) == 0 {
+		return
+	}
+	errno := strings.Join(svc["SystemCallErrorNumber"], "")
+	if errno == "" || errno == "kill" {
+		t.Fatalf("the run makes %v, outside SystemCallFilter, and the unit has no SystemCallErrorNumber=: systemd would kill it with SIGSYS", outside)
+	}
+	code2, report2, _ := runTraced("-e", "inject="+strings.Join(outside, ",")+":error="+errno)
+	if code2 != code || stripTimes(report2) != stripTimes(report) {
+		t.Errorf("with %v failing with %s (as the filter makes them): exit %d (was %d), findings differ: %v", outside, errno, code2, code, stripTimes(report2) != stripTimes(report))
+	}
+}
+
+var reportTimes = regexp.MustCompile(`"(started_at|duration_ms)": [^,\n]+`)
+
+func stripTimes(s string) string { return reportTimes.ReplaceAllString(s, "") }
+
 func TestDefaultOptionsRun(t *testing.T) {
 	def := unitDirectives(t, filepath.Join(repo, "deploy/systemd/posit-doctor.default"))
 	opts := strings.Fields(strings.Trim(strings.Join(def["POSIT_DOCTOR_OPTS"], ""), `"`))

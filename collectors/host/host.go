@@ -411,3 +411,8 @@ func (h *Host) Exists(p string) bool {
 	_, err := h.Stat(p)
 	return err == nil
 }
+
+// HostPath is the path on this machine of host path p (Root joined with
+// p), for a library that opens files by name (the log tailer). Resolve p
+// first, so that its links were followed inside the root by the kernel.
+func (h *Host) HostPath(p string) string { return filepath.Join(h.Root, clean(p)) }

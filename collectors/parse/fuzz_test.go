@@ -83,3 +83,32 @@ func FuzzSAMLMetadata(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWebConf: the nginx and Apache parsers return a tree or an error with
+// a line inside the input, never a panic or a hang.
+func FuzzWebConf(f *testing.F) {
+	f.Add([]byte("http {\n server {\n  listen 443 ssl;\n  location /r/ { proxy_pass http://127.0.0.1:8787/; proxy_set_header Connection \"upgrade\"; }\n }\n}\n"))
+	f.Add([]byte("map $http_upgrade $c { default upgrade; '' close; }\nupstream u { server 127.0.0.1:3939; }\n"))
+	f.Add([]byte("<VirtualHost *:443>\n  <Location /rsconnect/>\n    ProxyPass http://h:3939/ connectiontimeout=5\n    RequestHeader set X \"%{A}e\"\n  </Location>\n</VirtualHost>\n"))
+	f.Add([]byte("<If \"-n env('A')\">\nRequestHeader unset X \\\n early\n</If>\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		lines := strings.Count(string(src), "\n") + 1
+		check := func(nodes []*ConfNode, err error) {
+			if ce, ok := err.(*ConfError); ok && (ce.Line < 0 || ce.Line > lines+1) {
+				t.Fatalf("error line %d outside 1..%d", ce.Line, lines)
+			}
+			var walk func([]*ConfNode, int)
+			walk = func(ns []*ConfNode, depth int) {
+				if depth > 70 {
+					t.Fatal("tree deeper than the parsers allow")
+				}
+				for _, n := range ns {
+					walk(n.Children, depth+1)
+				}
+			}
+			walk(nodes, 0)
+		}
+		check(ParseApache(src))
+		check(ParseNginx(src))
+	})
+}
