@@ -173,6 +173,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	}
 	f := c.finding(Pass, fmt.Sprintf("%s (%s) serves a trusted certificate over %s", name, fd.URL, r.Version), "fd-https-valid-cert", "fd-frontdoor-cert")
 	f.Detail = fmt.Sprintf("Chain verified against the system roots for %s; the server sends its intermediates; HTTP %d. Certificates: %s.", r.Host, h.Status, chainSummary(chain))
+	f.Detail += routeNote(r)
 	if r.ExtraCA {
 		f.Detail += " Verified with the extra CA bundle given by --ca-file: clients without that CA will not trust it."
 	}

@@ -25,6 +25,9 @@ func diagnosis(f probe.Failure, r *probe.TLSResult, errText, rawURL string) (wha
 	if r != nil && r.Proxy != "" {
 		via = " through proxy " + r.Proxy
 	}
+	if r != nil && r.Direct != "" {
+		via = " (direct: " + r.Direct + ")"
+	}
 	leafNames := ""
 	if l := r.Leaf(); l != nil {
 		leafNames = strings.Join(l.SANs, ", ")
@@ -96,6 +99,20 @@ func diagnosis(f probe.Failure, r *probe.TLSResult, errText, rawURL string) (wha
 	return fmt.Sprintf("%s: %s", target, errText), "Check the URL and the network path from this host."
 }
 
+// routeNote says how a probe reached its target when a proxy is involved:
+// through it, or directly although it is set.
+func routeNote(r *probe.TLSResult) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Proxy != "":
+		return " Reached through the proxy " + r.Proxy + "."
+	case r.Direct != "":
+		return " " + r.Direct + "."
+	}
+	return ""
+}
+
 // lastSent is the last certificate the server sent (where its chain stops).
 func lastSent(r *probe.TLSResult) *probe.CertInfo {
 	if r == nil || len(r.Chain) == 0 {
@@ -142,6 +159,9 @@ func tlsData(r *probe.TLSResult) map[string]any {
 	}
 	if r.Proxy != "" {
 		d["proxy"] = r.Proxy
+	}
+	if r.Direct != "" {
+		d["direct"] = r.Direct
 	}
 	if r.ExtraCA {
 		d["extra_ca"] = true
