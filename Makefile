@@ -10,7 +10,7 @@ BIN      := bin/posit-doctor
 SCENARIO ?= ubuntu-healthy
 FUZZTIME ?= 20s
 
-.PHONY: build run test test-deps lint fuzz stress bench clean package
+.PHONY: build run test test-deps lint fuzz stress bench bench-logs clean package
 
 ## build: a static binary at bin/posit-doctor (no cgo)
 build:
@@ -51,6 +51,7 @@ test-deps:
 	  command -v ssh >/dev/null 2>&1 || missing="$$missing openssh-client"; \
 	  command -v ansible-playbook >/dev/null 2>&1 || missing="$$missing ansible-core"; \
 	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	  command -v setpriv >/dev/null 2>&1 || missing="$$missing util-linux"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \
@@ -78,6 +79,7 @@ fuzz:
 	@for t in FuzzGcfg FuzzKV FuzzNSSwitch FuzzSystemGrammars; do \
 	  $(GO) test ./collectors/parse -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./collectors/logs -run '^$$' -fuzz '^FuzzTemplateKey$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecret$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./redact -run '^$$' -fuzz '^FuzzPlantedSecretClasses$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzMachineText$$' -fuzztime $(FUZZTIME)
@@ -96,6 +98,12 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	./testdata/bench/compare.sh
 	./testdata/bench/redact.sh
+
+## bench-logs: the scanner's Go benchmarks and the log table of compare.sh
+## only (density table vs grep -c; RUNS=5 SIZE=256MiB by default)
+bench-logs: build
+	$(GO) test -run '^$$' -bench 'Scan|Classify|Template' -benchmem ./collectors/logs
+	ONLY_LOGS=1 ./testdata/bench/compare.sh
 
 clean:
 	rm -rf bin build dist

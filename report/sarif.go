@@ -356,14 +356,40 @@ func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' ||
 // what the finding is about: counts, days left, dates and times.
 var volatile = regexp.MustCompile(`[0-9]+`)
 
+// rotatedLog matches what log rotation appends to a log's name: ".1",
+// ".2.gz", "-20261101", ".2026-11-01.gz" (logrotate, with and without
+// dateext and compression).
+var rotatedLog = regexp.MustCompile(`(?:[.-](?:[0-9]+|[0-9]{4}-[0-9]{2}-[0-9]{2}))+(?:\.(?:gz|bz2|xz|zst|lz4|Z))?$|\.(?:gz|bz2|xz|zst|lz4|Z)$`)
+
+// fingerprintPath is an evidence path as the fingerprint sees it: a log
+// (under /var/log or named *.log*) without its rotation suffix, so a
+// finding whose sample line moved from rserver.log to rserver.log.1 and
+// then rserver.log.2.gz as the days pass is the same finding.
+func fingerprintPath(p string) string {
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	if !strings.HasPrefix(p, "/var/log/") && !strings.Contains(base, ".log") {
+		return p
+	}
+	if trimmed := rotatedLog.ReplaceAllString(base, ""); trimmed != "" {
+		return p[:len(p)-len(base)] + trimmed
+	}
+	return p
+}
+
 // Fingerprint identifies a finding across runs for code-scanning tools:
 // the check, the title with its numbers masked ("expires in 12 days" and
-// "expires in 11 days" are one finding) and the evidence paths, never line
-// numbers (an edit above moves them) or sample text (timestamps).
+// "expires in 11 days" are one finding) and the evidence paths (a log's
+// without its rotation suffix, each once), never line numbers (an edit
+// above moves them) or sample text (timestamps).
 func Fingerprint(f checks.Finding) string {
+	seen := map[string]bool{}
 	paths := make([]string, 0, len(f.Evidence))
 	for _, e := range f.Evidence {
-		paths = append(paths, e.Path)
+		p := fingerprintPath(e.Path)
+		if !seen[p] {
+			seen[p] = true
+			paths = append(paths, p)
+		}
 	}
 	sort.Strings(paths)
 	h := sha256.New()

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -362,6 +363,90 @@ func FuzzMachineTextLines(f *testing.F) {
 		}
 		if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && isHostileRune(r) }) && out != s {
 			t.Fatalf("plain %q changed to %q", s, out)
+		}
+	})
+}
+
+// TestFingerprintSurvivesRotation: the class "what changes from run to run
+// without changing the finding". Log rotation moves a sample line from
+// rserver.log to rserver.log.1, then rserver.log.2.gz (or a dated name);
+// the line number moves; the evidence comes in another order; the count in
+// the title grows. None changes the fingerprint; another file, check or
+// kind of finding does, and configuration files whose names end in digits
+// are not merged.
+func TestFingerprintSurvivesRotation(t *testing.T) {
+	base := checks.Finding{Check: "log-errors", Severity: checks.Fail, Title: "rserver.log: signed-in user has no local account (2 error line(s))",
+		Evidence: []checks.Evidence{{Path: "/var/log/rstudio/rstudio-server/rserver.log", Line: 10, Text: "a"}}}
+	with := func(title string, paths ...string) checks.Finding {
+		f := base
+		if title != "" {
+			f.Title = title
+		}
+		f.Evidence = nil
+		for i, p := range paths {
+			f.Evidence = append(f.Evidence, checks.Evidence{Path: p, Line: 7 * (i + 1), Text: "b"})
+		}
+		return f
+	}
+	same := []checks.Finding{
+		with("", "/var/log/rstudio/rstudio-server/rserver.log.1"),
+		with("", "/var/log/rstudio/rstudio-server/rserver.log.2.gz"),
+		with("", "/var/log/rstudio/rstudio-server/rserver.log-20261101"),
+		with("", "/var/log/rstudio/rstudio-server/rserver.log-20261101.gz"),
+		with("", "/var/log/rstudio/rstudio-server/rserver.log.2026-11-01.gz"),
+		with("", "/var/log/rstudio/rstudio-server/rserver.log.1", "/var/log/rstudio/rstudio-server/rserver.log"),
+		with("rserver.log: signed-in user has no local account (17 error line(s))", "/var/log/rstudio/rstudio-server/rserver.log"),
+	}
+	for _, f := range same {
+		if Fingerprint(f) != Fingerprint(base) {
+			t.Errorf("%q %v: fingerprint changed", f.Title, f.Evidence)
+		}
+	}
+	other := []checks.Finding{
+		with("", "/var/log/rstudio/rstudio-connect/rstudio-connect.log"),
+		with("rserver.log: rserver cannot reach the Job Launcher (1 error line(s))", "/var/log/rstudio/rstudio-server/rserver.log"),
+		func() checks.Finding { f := base; f.Check = "workbench-openid"; return f }(),
+	}
+	for _, f := range other {
+		if Fingerprint(f) == Fingerprint(base) {
+			t.Errorf("%s %q %v: same fingerprint as another finding", f.Check, f.Title, f.Evidence)
+		}
+	}
+	conf := checks.Finding{Check: "secret-file-mode", Title: "t", Evidence: []checks.Evidence{{Path: "/etc/nginx/sites-enabled/site-01"}}}
+	conf2 := conf
+	conf2.Evidence = []checks.Evidence{{Path: "/etc/nginx/sites-enabled/site-02"}}
+	if Fingerprint(conf) == Fingerprint(conf2) {
+		t.Error("two configuration files that differ in a digit share a fingerprint")
+	}
+	for in, want := range map[string]string{
+		"/var/log/x/rserver.log.3.gz": "/var/log/x/rserver.log", "/opt/app/logs/app.log.1": "/opt/app/logs/app.log",
+		"/etc/rstudio/rserver.conf": "/etc/rstudio/rserver.conf", "/var/log/1": "/var/log/1", "/var/log/syslog.1": "/var/log/syslog",
+	} {
+		if got := fingerprintPath(in); got != want {
+			t.Errorf("fingerprintPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzFingerprintRotation: for any log name, rotation number and line, the
+// rotated evidence has the fingerprint of the live log's.
+func FuzzFingerprintRotation(f *testing.F) {
+	f.Add("rserver.log", uint16(1), true, 10)
+	f.Add("rstudio-connect.log", uint16(30), false, 0)
+	f.Add("a.b.log", uint16(0), true, 99999)
+	f.Fuzz(func(t *testing.T, name string, n uint16, gz bool, line int) {
+		if name == "" || strings.ContainsAny(name, "/\x00") || rotatedLog.MatchString(name) {
+			return
+		}
+		live := "/var/log/rstudio/" + name
+		rotated := live + "." + strconv.Itoa(int(n))
+		if gz {
+			rotated += ".gz"
+		}
+		a := checks.Finding{Check: "log-errors", Title: "t", Evidence: []checks.Evidence{{Path: live, Line: 1}}}
+		b := checks.Finding{Check: "log-errors", Title: "t", Evidence: []checks.Evidence{{Path: rotated, Line: line}}}
+		if Fingerprint(a) != Fingerprint(b) {
+			t.Fatalf("%s and %s have different fingerprints", live, rotated)
 		}
 	})
 }

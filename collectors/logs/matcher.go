@@ -131,9 +131,9 @@ type automaton struct {
 	// with bit 0 set when it reports signatures (out[state/nclass]).
 	delta []uint32
 	out   []uint64
-	// start marks the bytes that begin an anchor: from the root state
-	// the scan skips every other byte without a transition.
-	start [256]bool
+	// start marks (1) the bytes that begin an anchor: from the root
+	// state the scan skips every other byte without a transition.
+	start [256]uint8
 }
 
 func newAutomaton(pats []string, ids []int) *automaton {
@@ -201,9 +201,9 @@ func newAutomaton(pats []string, ids []int) *automaton {
 	}
 	for _, p := range pats {
 		if p != "" {
-			a.start[p[0]] = true
+			a.start[p[0]] = 1
 			if p[0] >= 'a' && p[0] <= 'z' {
-				a.start[p[0]-'a'+'A'] = true
+				a.start[p[0]-'a'+'A'] = 1
 			}
 		}
 	}
@@ -228,8 +228,12 @@ func (a *automaton) scan(b []byte) uint64 {
 	for i := 0; i < len(b); i++ {
 		if s == 0 {
 			// At the root most bytes lead back to it: skip to the next
-			// byte that can begin an anchor.
-			for i < len(b) && !start[b[i]] {
+			// byte that can begin an anchor, eight at a time first.
+			for i+8 <= len(b) && start[b[i]]|start[b[i+1]]|start[b[i+2]]|start[b[i+3]]|
+				start[b[i+4]]|start[b[i+5]]|start[b[i+6]]|start[b[i+7]] == 0 {
+				i += 8
+			}
+			for i < len(b) && start[b[i]] == 0 {
 				i++
 			}
 			if i == len(b) {
@@ -335,6 +339,42 @@ func finiteSet(re *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
+// requiredAll returns case-sensitive literals that every match of re
+// contains, all of them (a conjunction, unlike anchors).
+func requiredAll(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase == 0 {
+			return []string{string(re.Rune)}
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredAll(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredAll(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var out []string
+		var run strings.Builder
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 {
+				run.WriteString(string(sub.Rune))
+				continue
+			}
+			if run.Len() > 0 {
+				out = append(out, run.String())
+				run.Reset()
+			}
+			out = append(out, requiredAll(sub)...)
+		}
+		if run.Len() > 0 {
+			out = append(out, run.String())
+		}
+		return out
+	}
+	return nil
+}
+
 // sigSet is the catalogue compiled for matching.
 type sigSet struct {
 	sigs []*Signature
@@ -349,10 +389,13 @@ type sigSet struct {
 	// lits[i], when set, is signature i's whole (finite) language: its
 	// candidates are confirmed by bytes.Contains instead of the regexp.
 	lits [][][]byte
+	// required[i]: literals every match of signature i contains, checked
+	// before its regexp runs ("system error 13 ... .*launchChildProcess").
+	required [][][]byte
 }
 
 func compileSet(sigs []*Signature) *sigSet {
-	set := &sigSet{sigs: sigs, lits: make([][][]byte, len(sigs))}
+	set := &sigSet{sigs: sigs, lits: make([][][]byte, len(sigs)), required: make([][][]byte, len(sigs))}
 	type entry struct {
 		pats []string
 		ids  []int
@@ -374,6 +417,9 @@ func compileSet(sigs []*Signature) *sigSet {
 			lits, ok = anchors(re.Simplify())
 		}
 		if err == nil {
+			for _, r := range requiredAll(re) {
+				set.required[i] = append(set.required[i], []byte(r))
+			}
 			if fs, ok := finiteSet(re); ok {
 				for _, l := range fs {
 					set.lits[i] = append(set.lits[i], []byte(l))
@@ -434,6 +480,11 @@ func (set *sigSet) match(line []byte, msg int, allowed uint64, a *automaton) *Si
 }
 
 func (set *sigSet) confirm(i int, m []byte) bool {
+	for _, r := range set.required[i] {
+		if !bytes.Contains(m, r) {
+			return false
+		}
+	}
 	if lits := set.lits[i]; lits != nil {
 		for _, l := range lits {
 			if bytes.Contains(m, l) {

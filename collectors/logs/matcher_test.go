@@ -236,3 +236,23 @@ func TestFiniteSetsAgreeWithRegexps(t *testing.T) {
 		t.Errorf("only %d signatures confirmed by literal sets", n)
 	}
 }
+
+// TestRequiredLiterals: what must be in every match is in every example.
+func TestRequiredLiterals(t *testing.T) {
+	for i, s := range Catalogue() {
+		for _, r := range compiled.required[i] {
+			if !strings.Contains(s.Example, string(r)) {
+				t.Errorf("%s: required literal %q is not in its example", s.ID, r)
+			}
+		}
+	}
+	i := -1
+	for k, s := range Catalogue() {
+		if s.ID == "wb-launch-permission-denied" {
+			i = k
+		}
+	}
+	if i < 0 || len(compiled.required[i]) != 2 {
+		t.Errorf("wb-launch-permission-denied: required %q, want the message and launchChildProcess", compiled.required[max(i, 0)])
+	}
+}
