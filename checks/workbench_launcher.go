@@ -41,12 +41,9 @@ func orLoopback(la string) string {
 }
 
 func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {
-	w := s.Workbench
-	if w == nil {
-		return []Finding{c.skip("Posit Workbench is not installed")}
-	}
-	if !w.RServer.Enabled("launcher-sessions-enabled") {
-		return []Finding{c.skip("Launcher sessions are off (launcher-sessions-enabled is not 1)")}
+	w, stop := c.workbenchFeature(s, "launcher-sessions-enabled", "Launcher sessions are off")
+	if stop != nil {
+		return []Finding{*stop}
 	}
 	if f, bad := c.unreadable(s.File(collectors.LauncherConfPath)); bad {
 		return []Finding{f}
