@@ -52,6 +52,7 @@ test-deps:
 	  command -v ssh >/dev/null 2>&1 || missing="$$missing openssh-client"; \
 	  command -v ansible-playbook >/dev/null 2>&1 || missing="$$missing ansible-core"; \
 	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	  command -v setpriv >/dev/null 2>&1 || missing="$$missing util-linux"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \

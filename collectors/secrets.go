@@ -168,7 +168,7 @@ func deriveSecrets(s *Snapshot) {
 		for i := range cf.Config.Entries {
 			e := &cf.Config.Entries[i]
 			spec, listed := connectSpec(e.Section, e.Key)
-			if !listed && !redact.SecretSetting(e.Key, e.Value) {
+			if fileSetting("connect", e.Section, e.Key) || !listed && !redact.SecretSetting(e.Key, e.Value) {
 				continue
 			}
 			name := e.Section + "." + e.Key
@@ -189,7 +189,7 @@ func deriveSecrets(s *Snapshot) {
 			for i := range kv.kv.Entries {
 				e := &kv.kv.Entries[i]
 				spec, listed := workbenchSpec(kv.path, e.Key)
-				if !listed && !redact.SecretSetting(e.Key, e.Value) {
+				if kv.path == RServerConfPath && fileSetting("workbench", "", e.Key) || !listed && !redact.SecretSetting(e.Key, e.Value) {
 					continue
 				}
 				s.Secrets = append(s.Secrets, scrubSecret(s, red, "workbench", kv.path, e.Key, listed, spec.url, &e.Value, &e.Raw, &e.RawValue, e.Line))
@@ -336,4 +336,15 @@ func rawShape(rawValue, token string) string {
 		return token + string(v[i]) + redact.TokenSecret
 	}
 	return token
+}
+
+// fileSetting reports a setting that names a secret file (its value is a
+// path, judged by the file's own fact, not a secret).
+func fileSetting(product, section, key string) bool {
+	for _, fs := range secretFileSettings {
+		if fs.product == product && strings.EqualFold(fs.section, section) && strings.EqualFold(fs.key, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Rule names, used in replacements and counts.
@@ -89,6 +90,9 @@ var (
 // decides which rules could match at all; most lines match none and leave
 // without touching a regular expression.
 func (r *Redactor) line(s string, st *state) string {
+	if bypass.Load() {
+		return s
+	}
 	if known.n.Load() > 0 {
 		s = r.scrubKnown(s)
 	}
@@ -381,3 +385,10 @@ func (r *Redactor) bearer(s string) string {
 	sortSpans(spans)
 	return r.spliceSpans(s, spans)
 }
+
+var bypass atomic.Bool
+
+// BypassForTest turns every rule off (on) or back on, so a test can prove
+// that the seal refuses what a broken rule lets through. Nothing but tests
+// calls it.
+func BypassForTest(on bool) { bypass.Store(on) }

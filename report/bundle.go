@@ -150,7 +150,32 @@ func WriteBundle(ctx context.Context, w io.Writer, in BundleInput) (*Manifest, e
 	if err != nil {
 		return nil, err
 	}
-	all := append([]member{{name: "manifest.json", data: append(mj, '\n')}}, b.members...)
+	// The manifest goes through the redactor like every member: collector
+	// errors, left_out reasons and member names can quote what they saw.
+	// Each string value is redacted (and pseudonymized), not the JSON text:
+	// a text pass would read `"secret": 3` as a setting.
+	var mv any
+	if err := json.Unmarshal(mj, &mv); err != nil {
+		return nil, err
+	}
+	mred := redact.New()
+	mv = mapStrings(mv, func(x string) string {
+		x = mred.String(x)
+		if b.in.Pseudonymizer != nil {
+			x = b.in.Pseudonymizer.String(x)
+		}
+		return x
+	})
+	if mj, err = json.MarshalIndent(mv, "", "  "); err != nil {
+		return nil, err
+	}
+	mtext := string(mj)
+	all := append([]member{{name: "manifest.json", data: []byte(mtext + "\n")}}, b.members...)
+	// The seal: nothing is archived (not one byte to w) unless no known
+	// secret is left in any member.
+	if err := seal(all); err != nil {
+		return nil, err
+	}
 	return &b.manifest, b.archive(ctx, w, all)
 }
 
@@ -206,4 +231,21 @@ func WriteBundleFile(ctx context.Context, target string, in BundleInput) (*Manif
 		return nil, err
 	}
 	return m, nil
+}
+
+// mapStrings applies f to every string value of a decoded JSON document.
+func mapStrings(v any, f func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return f(x)
+	case []any:
+		for i := range x {
+			x[i] = mapStrings(x[i], f)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = mapStrings(e, f)
+		}
+	}
+	return v
 }

@@ -5,6 +5,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -141,6 +142,20 @@ type Options struct {
 // Write redacts r and renders it to w in format f. It is the only way a
 // report leaves the process.
 func Write(w io.Writer, r *Report, f Format, opt Options, red *redact.Redactor) error {
+	// Rendered in memory, sealed, then written: a report that still holds
+	// a known secret is not printed at all.
+	var buf bytes.Buffer
+	if err := render(&buf, r, f, opt, red); err != nil {
+		return err
+	}
+	if l, ok := redact.Find(buf.Bytes()); ok {
+		return &SealError{Member: "the " + string(f) + " report", Source: l.Source, Encoding: l.Encoding}
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func render(w io.Writer, r *Report, f Format, opt Options, red *redact.Redactor) error {
 	safe := Redacted(r, red)
 	switch f {
 	case FormatJSON:

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"github.com/posit-doctor/posit-doctor/redact"
 	"io"
 	"os"
 	"path/filepath"
@@ -269,5 +270,39 @@ func TestPseudonymizedBundle(t *testing.T) {
 	}
 	if r := run(t, false, nil, "run", "--root", root, "--pseudonymize"); r.code != 3 {
 		t.Errorf("--pseudonymize without --bundle: exit %d", r.code)
+	}
+}
+
+// TestRunBundleSealExit3: with the redaction rules broken (bypassed in the
+// test), 'run --bundle' exits 3 and writes nothing: no bundle, no report,
+// and the message names what failed without the value.
+func TestRunBundleSealExit3(t *testing.T) {
+	root := fixture(t, "secrets-everywhere")
+	for _, bundle := range []string{"dir", "-"} {
+		dir := t.TempDir()
+		target := dir
+		if bundle == "-" {
+			target = "-"
+		}
+		redact.BypassForTest(true)
+		r := run(t, false, nil, "run", "--root", root, "--format", "json", "--bundle="+target)
+		redact.BypassForTest(false)
+		if r.code != 3 {
+			t.Errorf("--bundle=%s: exit %d, want 3\n%s", bundle, r.code, r.stderr)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("--bundle=%s: left %v", bundle, entries)
+		}
+		// The seal guards the values the collectors know (the secret
+		// settings); the bypass also lets the log samples' secrets into the
+		// report, which only the rules (off here) catch.
+		for _, known := range []string{"PlantedEncryptionKey0001", "PlantedClientSecret0002", "PlantedBind0003"} {
+			if strings.Contains(r.stdout, known) || strings.Contains(r.stderr, known) {
+				t.Errorf("--bundle=%s: known secret %s reached an output", bundle, known)
+			}
+		}
+		if !strings.Contains(r.stderr, "refusing to write") || !strings.Contains(r.stderr, "known secret from") {
+			t.Errorf("--bundle=%s: stderr does not say what the seal refused:\n%s", bundle, r.stderr)
+		}
 	}
 }

@@ -205,7 +205,9 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 			collectors.NeedSAML: opts.Timeout + time.Second,
 		}}
 	if len(plan.Probes) > 0 && !plan.Offline {
-		pc := probe.Config{Timeout: opts.Timeout, CAFile: opts.CAFile, Now: env.Now}
+		pc := probe.Config{Timeout: opts.Timeout, CAFile: opts.CAFile, Now: env.Now,
+			HTTPSProxyEnv: firstSet(env.Getenv("HTTPS_PROXY"), env.Getenv("https_proxy")),
+			NoProxyEnv:    firstSet(env.Getenv("NO_PROXY"), env.Getenv("no_proxy"))}
 		if env.ProbeConfig != nil {
 			env.ProbeConfig(&pc)
 		}
@@ -328,4 +330,13 @@ func followsBareBundle(cmdline []string, arg string) bool {
 		}
 	}
 	return false
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
