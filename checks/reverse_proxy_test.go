@@ -13,7 +13,7 @@ func TestReverseProxyScenarios(t *testing.T) {
 		"proxy-nginx-broken": {
 			{"fail", "nginx location /rsconnect/ → Connect: websockets are not forwarded", posit + ":7"},
 			{"fail", "nginx location /rsconnect/ → Connect: the path is rewritten but X-RSC-Request is not set", posit + ":7"},
-			{"fail", "nginx location /rsconnect/ → Connect: the proxy serves Connect under /rsconnect/ but Server.Address is https://connect.example.com", posit + ":5"},
+			{"fail", "nginx location /rsconnect/ → Connect: the proxy serves Connect under /rsconnect/ but Server.Address is https://connect.acme.internal", posit + ":5"},
 			{"warn", "nginx location /rsconnect/ → Connect: client_max_body_size is unset (nginx's default 1m)", posit + ":7"},
 			{"warn", "nginx location /rsconnect/ → Connect: the proxy's listener is plain http", posit + ":2"},
 			{"fail", "nginx location /rstudio/ → Workbench: the proxy serves Workbench under /rstudio/ but neither www-root-path nor X-RStudio-Root-Path says so", posit + ":11"},

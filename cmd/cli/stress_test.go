@@ -53,7 +53,7 @@ func TestSymlinkSwapStressOutputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			marked := "# " + outsideMarker + "\n" + strings.ReplaceAll(string(data), "example.com", outsideMarker+".example.com")
+			marked := "# " + outsideMarker + "\n" + strings.ReplaceAll(string(data), "acme.internal", outsideMarker+".acme.internal")
 			if err := os.WriteFile(filepath.Join(outside, rel, e.Name()), []byte(marked), 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +116,7 @@ func TestSymlinkSwapStressOutputs(t *testing.T) {
 			if strings.Contains(text, outsideMarker) || strings.Contains(text, "openid-client-secret.d") {
 				t.Fatalf("run %d: %s holds bytes from outside the root:\n%s", runs, what, text)
 			}
-			if strings.Contains(text, "workbench.example.com") {
+			if strings.Contains(text, "workbench.acme.internal") {
 				sawInside++
 			}
 		}
