@@ -48,10 +48,14 @@ func runFrontdoorTLS(c *Check, s *collectors.Snapshot) []Finding {
 	if pf == nil || !pf.Ran {
 		return []Finding{c.skip("network probes were not run")}
 	}
+	unreadable := c.unreadableConfigs(s)
 	if len(pf.FrontDoors) == 0 && len(pf.LocalCerts) == 0 {
+		if len(unreadable) > 0 {
+			return unreadable
+		}
 		return []Finding{c.skip("no product URL is configured (Connect Server.Address, Workbench launcher-sessions-callback-address) and no --url was given")}
 	}
-	var out []Finding
+	out := unreadable
 	for _, fd := range pf.FrontDoors {
 		out = append(out, frontDoorFinding(c, s, fd))
 	}

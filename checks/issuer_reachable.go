@@ -47,10 +47,14 @@ func runIssuerReachable(c *Check, s *collectors.Snapshot) []Finding {
 	if pf == nil || !pf.Ran {
 		return []Finding{c.skip("network probes were not run")}
 	}
+	unreadable := c.unreadableConfigs(s)
 	if len(pf.Issuers) == 0 {
+		if len(unreadable) > 0 {
+			return unreadable
+		}
 		return []Finding{c.skip("no OpenID issuer is configured (Connect OAuth2.OpenIDConnectIssuer, Workbench auth-openid-issuer)")}
 	}
-	var out []Finding
+	out := unreadable
 	for _, is := range pf.Issuers {
 		out = append(out, issuerFinding(c, s, is))
 	}

@@ -207,3 +207,16 @@ func notProbed(reason string) string {
 	}
 	return "It was not contacted (" + reason + ")."
 }
+
+// unreadableConfigs are the errors for product configs that name probe
+// targets but could not be read: without them "no URL is configured" would
+// be a verdict on files nobody read.
+func (c *Check) unreadableConfigs(s *collectors.Snapshot) []Finding {
+	var out []Finding
+	for _, p := range []string{collectors.ConnectConfigPath, collectors.RServerConfPath} {
+		if f, bad := c.unreadable(s.File(p)); bad {
+			out = append(out, f)
+		}
+	}
+	return out
+}
