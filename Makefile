@@ -40,6 +40,7 @@ test: lint build test-deps
 test-deps:
 	@missing=""; \
 	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || missing="$$missing apache2"; \
 	  command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	  command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	  command -v prometheus-node-exporter >/dev/null 2>&1 || missing="$$missing prometheus-node-exporter"; \
@@ -51,6 +52,7 @@ test-deps:
 	  command -v ssh >/dev/null 2>&1 || missing="$$missing openssh-client"; \
 	  command -v ansible-playbook >/dev/null 2>&1 || missing="$$missing ansible-core"; \
 	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	  command -v setpriv >/dev/null 2>&1 || missing="$$missing util-linux"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing for the loopback tests"; \

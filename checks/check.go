@@ -7,6 +7,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
@@ -144,7 +145,12 @@ func (c *Check) unreadable(f *collectors.FileFact) (Finding, bool) {
 	if f == nil || f.Problem == nil {
 		return Finding{}, false
 	}
-	fd := c.finding(Error, fmt.Sprintf("could not read %s: %s", f.Path, f.Problem.Kind))
+	title := fmt.Sprintf("could not read %s: %s", f.Path, f.Problem.Kind)
+	if f.Problem.Kind == host.KindPermission {
+		// Its own verdict, never "absent": a run without root sees this.
+		title = fmt.Sprintf("cannot read %s: permission denied; run with sudo", f.Path)
+	}
+	fd := c.finding(Error, title)
 	fd.Detail = fmt.Sprintf("Tried to read %s for %s: %s.", f.Path, c.ID, f.Problem.Detail)
 	fd.Evidence = append(fd.Evidence, Evidence{Path: f.Path})
 	fd.Remediation = f.Problem.Hint

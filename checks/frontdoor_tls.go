@@ -48,10 +48,14 @@ func runFrontdoorTLS(c *Check, s *collectors.Snapshot) []Finding {
 	if pf == nil || !pf.Ran {
 		return []Finding{c.skip("network probes were not run")}
 	}
+	unreadable := c.unreadableConfigs(s)
 	if len(pf.FrontDoors) == 0 && len(pf.LocalCerts) == 0 {
+		if len(unreadable) > 0 {
+			return unreadable
+		}
 		return []Finding{c.skip("no product URL is configured (Connect Server.Address, Workbench launcher-sessions-callback-address) and no --url was given")}
 	}
-	var out []Finding
+	out := unreadable
 	for _, fd := range pf.FrontDoors {
 		out = append(out, frontDoorFinding(c, s, fd))
 	}
@@ -169,6 +173,7 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	}
 	f := c.finding(Pass, fmt.Sprintf("%s (%s) serves a trusted certificate over %s", name, fd.URL, r.Version), "fd-https-valid-cert", "fd-frontdoor-cert")
 	f.Detail = fmt.Sprintf("Chain verified against the system roots for %s; the server sends its intermediates; HTTP %d. Certificates: %s.", r.Host, h.Status, chainSummary(chain))
+	f.Detail += routeNote(r)
 	if r.ExtraCA {
 		f.Detail += " Verified with the extra CA bundle given by --ca-file: clients without that CA will not trust it."
 	}

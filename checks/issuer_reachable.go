@@ -47,10 +47,14 @@ func runIssuerReachable(c *Check, s *collectors.Snapshot) []Finding {
 	if pf == nil || !pf.Ran {
 		return []Finding{c.skip("network probes were not run")}
 	}
+	unreadable := c.unreadableConfigs(s)
 	if len(pf.Issuers) == 0 {
+		if len(unreadable) > 0 {
+			return unreadable
+		}
 		return []Finding{c.skip("no OpenID issuer is configured (Connect OAuth2.OpenIDConnectIssuer, Workbench auth-openid-issuer)")}
 	}
-	var out []Finding
+	out := unreadable
 	for _, is := range pf.Issuers {
 		out = append(out, issuerFinding(c, s, is))
 	}
@@ -188,7 +192,8 @@ func issuerFinding(c *Check, s *collectors.Snapshot, is collectors.IssuerFact) F
 		}
 	}
 	f := c.finding(Pass, fmt.Sprintf("%s: discovery and signing keys fetched from %s", name, hostOf(is.Issuer)), "issuer-discovery-metadata", "issuer-ca-signed-cert", "issuer-egress-443")
-	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s). Certificates: %s.", d.URL, d.JWKSURI, d.JWKSKeys, chainSummary(discChain)) + probeNote(s)
+	f.Detail = fmt.Sprintf("%s answered JSON with a matching issuer and https endpoints; %s has %d key(s). Certificates: %s.", d.URL, d.JWKSURI, d.JWKSKeys, chainSummary(discChain))
+	f.Detail += routeNote(h.TLS) + probeNote(s)
 	if entra && !strings.HasSuffix(strings.TrimRight(is.Issuer, "/"), "/v2.0") {
 		f.Severity = Info
 		f.Title = name + ": reachable, but not Entra's v2.0 issuer"

@@ -72,6 +72,14 @@ func logFindings(c *Check, s *collectors.Snapshot, lf *collectors.LogFacts) []Fi
 		f.Remediation = "Read the journal for error lines, or point the product at a log file to let posit-doctor scan it."
 		f.Data = map[string]any{"count": 0, "log": lf.Name}
 		return []Finding{f}
+	case "unreadable":
+		// Permission denied is its own verdict: the log may well be there.
+		f := c.finding(Error, lf.Name+": "+lf.Note, "log-scan-product-logs")
+		f.Detail = fmt.Sprintf("%s was not scanned: %s. This is not the same as no log: the product may be logging errors there.", lf.Path, lf.Note)
+		f.Evidence = append(f.Evidence, Evidence{Path: lf.Path})
+		f.Remediation = "Run posit-doctor with sudo (or as a user in the log directory's group) so it can read the product logs."
+		f.Data = map[string]any{"count": 0, "log": lf.Name, "problem": "permission-denied"}
+		return []Finding{f}
 	case "missing":
 		f := c.skip(lf.Name + ": " + lf.Note)
 		f.Data = map[string]any{"count": 0, "log": lf.Name}
@@ -86,7 +94,11 @@ func logFindings(c *Check, s *collectors.Snapshot, lf *collectors.LogFacts) []Fi
 		if fs.Problem == "" {
 			continue
 		}
-		f := c.finding(Error, fmt.Sprintf("could not scan %s", fs.Path), "log-scan-product-logs")
+		title := fmt.Sprintf("could not scan %s", fs.Path)
+		if strings.Contains(fs.Problem, "permission denied") {
+			title = fmt.Sprintf("cannot read %s: permission denied; run with sudo", fs.Path)
+		}
+		f := c.finding(Error, title, "log-scan-product-logs")
 		f.Detail = fmt.Sprintf("Tried to read %s (part of %s): %s.", fs.Path, lf.Name, fs.Problem)
 		f.Evidence = append(f.Evidence, Evidence{Path: fs.Path})
 		f.Remediation = "Check the file by hand (ls -l, file); a FIFO or link loop where a log belongs is not written by the product."
@@ -107,7 +119,15 @@ func logFindings(c *Check, s *collectors.Snapshot, lf *collectors.LogFacts) []Fi
 		f.Data = map[string]any{"count": r.OverflowLines, "first_seen": "", "last_seen": "", "signature": "overflow", "files": []string{lf.Path}, "log": lf.Name}
 		out = append(out, f)
 	}
-	if len(r.Groups) == 0 && r.OverflowLines == 0 {
+	readable := 0
+	for _, fs := range r.Files {
+		if fs.Problem == "" {
+			readable++
+		}
+	}
+	// No pass when no file of the log could be read: the errors above say
+	// why, and "no error lines" would be a verdict on nothing.
+	if len(r.Groups) == 0 && r.OverflowLines == 0 && readable > 0 {
 		var bytes, lines int64
 		truncated := 0
 		for _, fs := range r.Files {

@@ -25,6 +25,9 @@ func diagnosis(f probe.Failure, r *probe.TLSResult, errText, rawURL string) (wha
 	if r != nil && r.Proxy != "" {
 		via = " through proxy " + r.Proxy
 	}
+	if r != nil && r.Direct != "" {
+		via = " (direct: " + r.Direct + ")"
+	}
 	leafNames := ""
 	if l := r.Leaf(); l != nil {
 		leafNames = strings.Join(l.SANs, ", ")
@@ -96,6 +99,20 @@ func diagnosis(f probe.Failure, r *probe.TLSResult, errText, rawURL string) (wha
 	return fmt.Sprintf("%s: %s", target, errText), "Check the URL and the network path from this host."
 }
 
+// routeNote says how a probe reached its target when a proxy is involved:
+// through it, or directly although it is set.
+func routeNote(r *probe.TLSResult) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Proxy != "":
+		return " Reached through the proxy " + r.Proxy + "."
+	case r.Direct != "":
+		return " " + r.Direct + "."
+	}
+	return ""
+}
+
 // lastSent is the last certificate the server sent (where its chain stops).
 func lastSent(r *probe.TLSResult) *probe.CertInfo {
 	if r == nil || len(r.Chain) == 0 {
@@ -143,6 +160,9 @@ func tlsData(r *probe.TLSResult) map[string]any {
 	if r.Proxy != "" {
 		d["proxy"] = r.Proxy
 	}
+	if r.Direct != "" {
+		d["direct"] = r.Direct
+	}
 	if r.ExtraCA {
 		d["extra_ca"] = true
 	}
@@ -186,4 +206,17 @@ func notProbed(reason string) string {
 		return "The facts were collected without a check that judges this kind of target, so it was not contacted."
 	}
 	return "It was not contacted (" + reason + ")."
+}
+
+// unreadableConfigs are the errors for product configs that name probe
+// targets but could not be read: without them "no URL is configured" would
+// be a verdict on files nobody read.
+func (c *Check) unreadableConfigs(s *collectors.Snapshot) []Finding {
+	var out []Finding
+	for _, p := range []string{collectors.ConnectConfigPath, collectors.RServerConfPath} {
+		if f, bad := c.unreadable(s.File(p)); bad {
+			out = append(out, f)
+		}
+	}
+	return out
 }

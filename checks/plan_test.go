@@ -166,3 +166,31 @@ func TestCrashingCollectorFailsOnlyItsChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFindingWithoutTitle: on every fixture host, no check returns a
+// finding without a title (before the runner's guard, which turns one into
+// an error).
+func TestNoFindingWithoutTitle(t *testing.T) {
+	entries, err := os.ReadDir(hostsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		snap := collectWith(fixtureHost(t, e.Name()), collectors.Options{})
+		for _, c := range checks.All() {
+			for _, f := range c.Run(c, snap) {
+				n++
+				if strings.TrimSpace(f.Title) == "" {
+					t.Errorf("%s on %s: a %s finding without a title (detail %q)", c.ID, e.Name(), f.Severity, f.Detail)
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d findings looked at", n)
+	}
+}

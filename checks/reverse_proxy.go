@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"net"
 	"net/url"
 	"strconv"
@@ -79,7 +80,14 @@ func runReverseProxy(c *Check, s *collectors.Snapshot) []Finding {
 		return []Finding{c.skip("no nginx or Apache httpd config on this host (/etc/nginx, /etc/apache2, /etc/httpd)")}
 	}
 	var issues []issue
+	var unreadable []Finding
 	for _, f := range wf.Files {
+		// A file we may not read is its own verdict (run with sudo), not a
+		// parse warning, and no "no proxy here" may follow from it.
+		if u, bad := c.unreadable(s.File(f.Path)); bad && s.File(f.Path).Problem.Kind == host.KindPermission {
+			unreadable = append(unreadable, u)
+			continue
+		}
 		if f.Error != "" {
 			issues = append(issues, issue{sev: Warn, rule: "rp-config-parses", title: fmt.Sprintf("%s: could not parse %s (%s)", f.Server, f.Path, f.Error),
 				detail: "The proxies it defines were not judged.", fix: fmt.Sprintf("Check it with '%s' and correct line %d.", map[string]string{"nginx": "nginx -t", "apache": "apachectl configtest"}[f.Server], f.Line),
@@ -105,12 +113,15 @@ func runReverseProxy(c *Check, s *collectors.Snapshot) []Finding {
 		judged++
 		issues = append(issues, siteIssues(s, wf, site, product)...)
 	}
+	if judged == 0 && len(unreadable) > 0 {
+		return append(c.emitOnly(issues), unreadable...)
+	}
 	if judged == 0 {
 		f := c.skip(fmt.Sprintf("no proxy in the %d nginx/Apache config file(s) here forwards to a Connect or Workbench port", len(wf.Files)))
 		return append(c.emitOnly(issues), f)
 	}
-	return c.emit(issues, fmt.Sprintf("%d proxied location(s) forward websockets, headers and the path as the products need", judged), "Every location proxying to Connect or Workbench passed.",
-		"rp-websocket", "rp-path-prefix", "rp-tls-listener")
+	return append(unreadable, c.emit(issues, fmt.Sprintf("%d proxied location(s) forward websockets, headers and the path as the products need", judged), "Every location proxying to Connect or Workbench passed.",
+		"rp-websocket", "rp-path-prefix", "rp-tls-listener")...)
 }
 
 // emitOnly is emit without the pass.

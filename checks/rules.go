@@ -34,7 +34,9 @@ func (c *Check) emit(issues []issue, passTitle, passDetail string, passRules ...
 			bad = true
 		}
 	}
-	if !bad {
+	// An empty passTitle means the caller reports why it cannot pass (an
+	// unreadable file): no pass, and never a finding without a title.
+	if !bad && passTitle != "" {
 		f := c.finding(Pass, passTitle, passRules...)
 		f.Detail = passDetail
 		out = append(out, f)

@@ -71,6 +71,14 @@ func normalise(c *Check, fs []Finding) []Finding {
 		return []Finding{f}
 	}
 	for i := range fs {
+		if strings.TrimSpace(fs[i].Title) == "" {
+			// Every finding is read by its title; an empty one is a bug,
+			// shown as such rather than as a silent pass.
+			sev := fs[i].Severity
+			fs[i].Severity = Error
+			fs[i].Title = fmt.Sprintf("check %s returned a %s finding without a title", c.ID, sev)
+			fs[i].Detail = "This is a bug in posit-doctor; please report it. " + fs[i].Detail
+		}
 		fs[i].Check = c.ID
 		if fs[i].Evidence == nil {
 			fs[i].Evidence = []Evidence{}

@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"path"
 	"strings"
 	"time"
 
@@ -25,7 +26,9 @@ type LogFacts struct {
 	Product string `json:"product"` // workbench, connect, launcher
 	Path    string `json:"path,omitempty"`
 	// Destination is "file", "journal" (the product logs to syslog,
-	// stdout or stderr: see Note) or "missing" (no file where expected).
+	// stdout or stderr: see Note), "missing" (no file where expected) or
+	// "unreadable" (it may be there, but a directory on the way or the file
+	// refused us: see Note; never reported as missing).
 	Destination string       `json:"destination"`
 	Note        string       `json:"note,omitempty"`
 	Setting     string       `json:"setting,omitempty"` // the config line that chose the destination
@@ -34,8 +37,9 @@ type LogFacts struct {
 }
 
 // locateLogs decides where each product logs, from its configuration first
-// and the documented defaults second.
-func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
+// and the documented defaults second. look says whether a path exists and,
+// when it cannot tell (permission denied), why.
+func locateLogs(s *Snapshot, look func(string) (bool, string)) []*LogFacts {
 	var out []*LogFacts
 	if s.Connect != nil {
 		lf := &LogFacts{Name: "rstudio-connect.log", Product: "connect"}
@@ -52,7 +56,10 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 			lf.Path, lf.Destination = dest, "file"
 		default:
 			for _, p := range connectLogDefaults {
-				if exists(p) {
+				if ok, why := look(p); why != "" {
+					lf.Path, lf.Destination, lf.Note = p, "unreadable", why
+					break
+				} else if ok {
 					lf.Path, lf.Destination = p, "file"
 					break
 				}
@@ -82,13 +89,17 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 		default:
 			lf.Path = strings.TrimRight(dir, "/") + "/rserver.log"
 			lf.Destination = "file"
-			if !exists(lf.Path) {
+			if ok, why := look(lf.Path); why != "" {
+				lf.Destination, lf.Note = "unreadable", why
+			} else if !ok {
 				lf.Destination = "missing"
 				lf.Note = "no rserver.log at " + lf.Path
 			}
 		}
 		out = append(out, lf)
-		if exists(launcherLog) {
+		if ok, why := look(launcherLog); why != "" {
+			out = append(out, &LogFacts{Name: "rstudio-launcher.log", Product: "launcher", Path: launcherLog, Destination: "unreadable", Note: why})
+		} else if ok {
 			out = append(out, &LogFacts{Name: "rstudio-launcher.log", Product: "launcher", Path: launcherLog, Destination: "file"})
 		}
 	}
@@ -98,7 +109,7 @@ func locateLogs(s *Snapshot, exists func(string) bool) []*LogFacts {
 // collectLogs scans each log file (and its rotated siblings) in the window.
 func (j *job) collectLogs() {
 	ctx, since := j.ctx, j.opts.Since
-	found := locateLogs(j.snap, func(p string) bool { return j.file(p).Exists || j.h.Exists(p) })
+	found := locateLogs(j.snap, j.look)
 	for _, lf := range found {
 		lf.Since = since
 		if lf.Destination != "file" {
@@ -115,13 +126,45 @@ func (j *job) collectLogs() {
 	j.set(func(s *Snapshot) { s.Logs = found })
 }
 
+// look says whether p exists under the root and, when the answer is
+// "cannot tell" (permission denied on p or on a directory on its way),
+// which path refused and what to do.
+func (j *job) look(p string) (bool, string) { return lookPath(j.h, j.file(p), p) }
+
+// lookPath is look for a host and what is already known of p.
+func lookPath(h *host.Host, known *FileFact, p string) (bool, string) {
+	if known != nil && known.Exists && known.Problem == nil {
+		return true, ""
+	}
+	_, err := h.Stat(p)
+	if err == nil {
+		return true, ""
+	}
+	if !host.IsPermission(err) {
+		return false, ""
+	}
+	// The deepest directory we can still stat is the one whose search
+	// permission we lack: stat needs search permission on the parents only.
+	refused := p
+	for d := path.Dir(p); ; d = path.Dir(d) {
+		if _, err := h.Stat(d); err == nil {
+			refused = d
+			break
+		}
+		if d == "/" || d == "." {
+			break
+		}
+	}
+	return true, "cannot read " + refused + ": permission denied; run with sudo"
+}
+
 // LogTargets says where each product in the snapshot logs (the same
 // decision the log-errors collection makes: the product's configuration
 // first, the documented defaults second), for 'watch' to follow. A log that
 // does not exist yet has Destination "missing" and its expected Path when
 // one is known.
 func LogTargets(h *host.Host, s *Snapshot) []*LogFacts {
-	found := locateLogs(s, func(p string) bool { return s.File(p).Exists || h.Exists(p) })
+	found := locateLogs(s, func(p string) (bool, string) { return lookPath(h, s.File(p), p) })
 	for _, lf := range found {
 		if lf.Destination == "missing" && lf.Path == "" && lf.Product == "connect" {
 			lf.Path = connectLogDefaults[0] // the current default: where a new install writes

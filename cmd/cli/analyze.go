@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/posit-doctor/posit-doctor/checks"
+	"github.com/posit-doctor/posit-doctor/collectors"
 	"github.com/posit-doctor/posit-doctor/redact"
 	"github.com/posit-doctor/posit-doctor/report"
 )
@@ -45,6 +47,9 @@ this machine is looked at. Exit codes as for 'run'.`,
 			snap, man, err := report.ReadFacts(cmd.Context(), file, args[0])
 			if err != nil {
 				return usageError("analyze: %v; pass the .tar.gz or .zip that 'posit-doctor run --bundle' wrote", err)
+			}
+			if err := factsSuffice(snap, selected); err != nil {
+				return usageError("analyze %s: %v", args[0], err)
 			}
 			findings := checks.Run(cmd.Context(), snap, selected)
 			started, osName := snap.CollectedAt, snap.OS.Display()
@@ -116,4 +121,58 @@ binary or has a line over 1 MiB is refused (exit 3), never copied raw.`,
 			return nil
 		},
 	}
+}
+
+// factsSuffice refuses facts that cannot answer the selected checks: not a
+// posit-doctor facts document at all (facts.json "{}" would otherwise judge
+// to all-skip and exit 0, which a monitoring script reads as healthy), or
+// one collected for other checks (a bundle made with --only).
+func factsSuffice(snap *collectors.Snapshot, selected []*checks.Check) error {
+	var missing []string
+	if snap.Schema != collectors.SnapshotSchema {
+		missing = append(missing, fmt.Sprintf("schema %q (found %q)", collectors.SnapshotSchema, snap.Schema))
+	}
+	if snap.CollectedAt.IsZero() {
+		missing = append(missing, "collected_at")
+	}
+	if len(snap.Collected) == 0 && len(snap.Files) == 0 {
+		missing = append(missing, "collected (the collectors that ran) and files")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("facts.json lacks %s, so it cannot be judged; pass a bundle written by 'posit-doctor run --bundle'", strings.Join(missing, ", "))
+	}
+	needs := map[collectors.Need][]string{}
+	var order []collectors.Need
+	var can []string
+	for _, c := range selected {
+		ns := checks.MissingNeeds(c, snap)
+		var notCollected []collectors.Need
+		for _, n := range ns {
+			if _, incomplete := snap.Incomplete[n]; !incomplete {
+				notCollected = append(notCollected, n) // overruns are error findings, not refusals
+			}
+		}
+		if len(notCollected) == 0 {
+			can = append(can, c.ID)
+			continue
+		}
+		for _, n := range notCollected {
+			if _, seen := needs[n]; !seen {
+				order = append(order, n)
+			}
+			needs[n] = append(needs[n], c.ID)
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	var parts []string
+	for _, n := range order {
+		parts = append(parts, fmt.Sprintf("the %s facts (for %s)", n, strings.Join(needs[n], ", ")))
+	}
+	hint := "make a new bundle without --only/--skip"
+	if len(can) > 0 {
+		hint = "run analyze --only " + strings.Join(can, ",") + ", or " + hint
+	}
+	return fmt.Errorf("facts.json lacks %s: the run that made it did not select those checks; %s", strings.Join(parts, "; "), hint)
 }

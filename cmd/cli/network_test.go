@@ -431,3 +431,18 @@ func TestOfflineJudgesAddresses(t *testing.T) {
 		t.Errorf("the placeholder finding does not say the config's comment marks it:\n%s", r.stdout)
 	}
 }
+
+// TestDirectDespiteProxyThroughCLI: HTTPS_PROXY is set and NO_PROXY
+// excludes the front door: the pass says it was reached directly.
+func TestDirectDespiteProxyThroughCLI(t *testing.T) {
+	ca := probetest.NewCA(t, "direct")
+	now := time.Now().UTC()
+	connect := frontDoor(t, ca, probetest.LeafOpts{Hosts: []string{"connect.test"}}, now)
+	root := networkHost(t, connect, "", "", "")
+	env := map[string]string{"HTTPS_PROXY": "http://proxy.corp:3128", "NO_PROXY": "localhost,connect.test"}
+	r := invoke(t, false, env, ca.Pool, now, "run", "--root", root, "--only", "frontdoor-tls", "--format", "json", "--timeout", "3s")
+	want := `HTTPS_PROXY is set (proxy.corp:3128), but NO_PROXY entry \"connect.test\" excludes connect.test, so it was reached directly`
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("the finding does not say the front door was reached directly:\n%s", r.stdout)
+	}
+}

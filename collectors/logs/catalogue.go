@@ -101,13 +101,22 @@ func SignatureByID(id string) (*Signature, bool) {
 // given product and level, or nil. It builds a Matcher per call: callers
 // with many lines keep one (NewMatcher).
 func Match(line []byte, product string, lvl Level) *Signature {
-	m := NewMatcher(product)
+	m, ok := knownMatchers[product]
+	if !ok {
+		m = NewMatcher(product)
+	}
 	c := Classify(line)
 	c.Level = lvl
 	if lvl == LevelOther {
 		c.Leveled = false
 	}
 	return m.Signature(line, c)
+}
+
+// knownMatchers serve Match for the products without building a Matcher
+// per call (read-only after init: safe for concurrent use).
+var knownMatchers = map[string]*Matcher{
+	"workbench": NewMatcher("workbench"), "connect": NewMatcher("connect"), "launcher": NewMatcher("launcher"),
 }
 
 // matchRef is Match by trying every regexp in order on the message: what

@@ -81,6 +81,11 @@ type Config struct {
 	// Proxy picks a proxy per request; nil means HTTPS_PROXY/NO_PROXY from
 	// the environment (http.ProxyFromEnvironment).
 	Proxy func(*url.URL) (*url.URL, error)
+	// HTTPSProxyEnv and NoProxyEnv are the HTTPS_PROXY and NO_PROXY the
+	// Proxy func follows, so a result can say why a target went direct
+	// although a proxy is set. With Proxy nil they are read from the
+	// environment.
+	HTTPSProxyEnv, NoProxyEnv string
 	// LookupHost resolves names; nil means the system resolver.
 	LookupHost func(ctx context.Context, host string) ([]string, error)
 	Now        func() time.Time
@@ -107,6 +112,10 @@ func New(cfg Config) (*Prober, error) {
 	if cfg.Proxy == nil {
 		cfg.Proxy = func(u *url.URL) (*url.URL, error) {
 			return http.ProxyFromEnvironment(&http.Request{URL: u})
+		}
+		if cfg.HTTPSProxyEnv == "" && cfg.NoProxyEnv == "" {
+			cfg.HTTPSProxyEnv = firstEnv("HTTPS_PROXY", "https_proxy")
+			cfg.NoProxyEnv = firstEnv("NO_PROXY", "no_proxy")
 		}
 	}
 	if cfg.LookupHost == nil {
@@ -170,11 +179,14 @@ func selfSigned(c *x509.Certificate) bool {
 
 // TLSResult is the outcome of reaching host:port and verifying its TLS.
 type TLSResult struct {
-	URL     string  `json:"url"`
-	Host    string  `json:"host"`
-	Port    string  `json:"port"`
-	Addr    string  `json:"addr,omitempty"`  // the address actually dialled
-	Proxy   string  `json:"proxy,omitempty"` // proxy used, host:port
+	URL   string `json:"url"`
+	Host  string `json:"host"`
+	Port  string `json:"port"`
+	Addr  string `json:"addr,omitempty"`  // the address actually dialled
+	Proxy string `json:"proxy,omitempty"` // proxy used, host:port
+	// Direct says why the target was reached directly although HTTPS_PROXY
+	// is set (NO_PROXY, or a loopback target, which is never proxied).
+	Direct  string  `json:"direct,omitempty"`
 	Failure Failure `json:"failure,omitempty"`
 	Error   string  `json:"error,omitempty"`
 	// Version is the negotiated protocol ("TLS 1.3").
@@ -244,6 +256,7 @@ func (p *Prober) dial(ctx context.Context, u *url.URL, r *TLSResult) (net.Conn, 
 		return nil, &probeError{FailProxy, r.Error, r}
 	}
 	if pu == nil {
+		r.Direct = p.directReason(host)
 		return p.dialDirect(ctx, host, port, r)
 	}
 	ph, pp := splitHostPort(pu)
@@ -471,6 +484,56 @@ func anchors(chains [][]*x509.Certificate, sent []*x509.Certificate) []CertInfo 
 		}
 	}
 	return out
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// directReason explains a direct connection to host while HTTPS_PROXY is
+// set, as Go's (and curl's) NO_PROXY rules decide it; "" when no proxy is
+// set. The proxy is named by host:port only (its URL may hold a password).
+func (p *Prober) directReason(host string) string {
+	if strings.TrimSpace(p.cfg.HTTPSProxyEnv) == "" {
+		return ""
+	}
+	proxy := p.cfg.HTTPSProxyEnv
+	if u, err := url.Parse(proxy); err == nil && u.Host != "" {
+		proxy = u.Host
+	} else if i := strings.LastIndex(proxy, "@"); i >= 0 {
+		proxy = proxy[i+1:]
+	}
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if ip := net.ParseIP(h); h == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return fmt.Sprintf("HTTPS_PROXY is set (%s), but loopback targets are never proxied", proxy)
+	}
+	for _, entry := range strings.Split(p.cfg.NoProxyEnv, ",") {
+		e := strings.ToLower(strings.TrimSpace(entry))
+		if e == "" {
+			continue
+		}
+		bare := e
+		if hh, _, err := net.SplitHostPort(e); err == nil {
+			bare = hh
+		}
+		_, cidr, cerr := net.ParseCIDR(e)
+		ip := net.ParseIP(h)
+		switch {
+		case e == "*",
+			bare == h,
+			strings.HasPrefix(bare, ".") && strings.HasSuffix(h, bare),
+			strings.HasPrefix(bare, "*.") && strings.HasSuffix(h, bare[1:]),
+			!strings.HasPrefix(bare, ".") && strings.HasSuffix(h, "."+bare),
+			cerr == nil && ip != nil && cidr.Contains(ip):
+			return fmt.Sprintf("HTTPS_PROXY is set (%s), but NO_PROXY entry %q excludes %s, so it was reached directly", proxy, strings.TrimSpace(entry), host)
+		}
+	}
+	return fmt.Sprintf("HTTPS_PROXY is set (%s), but the proxy settings send %s directly", proxy, host)
 }
 
 // TLS probes the TLS layer of an https URL.

@@ -158,6 +158,36 @@ func TestProxy(t *testing.T) {
 	}
 }
 
+// TestDirectDespiteProxy: with HTTPS_PROXY set, a target NO_PROXY
+// excludes (or a loopback one) is reached directly, and the result says
+// why, naming the proxy without its credentials.
+func TestDirectDespiteProxy(t *testing.T) {
+	ca := probetest.NewCA(t, "main")
+	s := probetest.Server(t, ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"connect.test", "127.0.0.1"}}), http.NotFoundHandler(), 0, 0)
+	proxy, _ := url.Parse("http://" + probetest.Closed(t)) // would fail if used
+	p, _ := probe.New(probe.Config{Timeout: 2 * time.Second, Roots: ca.Pool, LookupHost: probetest.Resolver,
+		HTTPSProxyEnv: "http://svc:pr0xyPassw0rd@proxy.corp:3128", NoProxyEnv: "localhost, .test",
+		// What http.ProxyFromEnvironment does with those two.
+		Proxy: func(u *url.URL) (*url.URL, error) {
+			if strings.HasSuffix(u.Hostname(), ".test") || u.Hostname() == "127.0.0.1" {
+				return nil, nil
+			}
+			return proxy, nil
+		}})
+	for target, want := range map[string]string{
+		"https://connect.test:" + port(s.Listener.Addr().String()): `HTTPS_PROXY is set (proxy.corp:3128), but NO_PROXY entry ".test" excludes connect.test, so it was reached directly`,
+		"https://" + s.Listener.Addr().String():                    "HTTPS_PROXY is set (proxy.corp:3128), but loopback targets are never proxied",
+	} {
+		r := p.TLS(context.Background(), target)
+		if r.Failure != probe.OK || r.Proxy != "" || r.Direct != want {
+			t.Errorf("%s: %q via %q, direct %q; want direct %q", target, r.Failure, r.Proxy, r.Direct, want)
+		}
+		if strings.Contains(r.Direct, "pr0xyPassw0rd") {
+			t.Errorf("the proxy's password is in %q", r.Direct)
+		}
+	}
+}
+
 func TestDiscovery(t *testing.T) {
 	ca := probetest.NewCA(t, "main")
 	cert := ca.Leaf(t, probetest.LeafOpts{Hosts: []string{"idp.test"}})
