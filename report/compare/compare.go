@@ -115,6 +115,7 @@ func Compare(bundles []*report.Bundle) *Result {
 	c.system()
 	c.workbench()
 	c.connect()
+	c.secrets()
 	c.nsswitch()
 	c.files()
 	c.clock()
@@ -284,6 +285,7 @@ func (c *comparer) workbench() {
 		{collectors.LauncherConfPath, func(w *collectors.WorkbenchFacts) *parse.KV { return w.Launcher }, shouldSeverity},
 		{collectors.DatabaseConfPath, func(w *collectors.WorkbenchFacts) *parse.KV { return w.Database }, shouldSeverity},
 		{collectors.LoggingConfPath, func(w *collectors.WorkbenchFacts) *parse.KV { return w.Logging }, shouldSeverity},
+		{collectors.LoadBalancerPath, func(w *collectors.WorkbenchFacts) *parse.KV { return w.LoadBalancer }, shouldSeverity},
 		{collectors.OpenIDSecretPath, func(w *collectors.WorkbenchFacts) *parse.KV { return w.OpenIDSecret }, func(key string) (string, string) {
 			return Fail, "Every node must use the same OpenID client: the IdP issues the code for one client, and the node that redeems it must present the same client id and secret, or the sign-in fails on one node in N. " + refWBOpenID
 		}},
@@ -316,6 +318,9 @@ func (c *comparer) workbench() {
 			kind := "config"
 			vals := c.each(func(b *report.Bundle) string { return kvValue(f.kv(wb(b)), k.section, k.key) })
 			if secretValues(vals) {
+				if c.secretFacts() {
+					continue // compared as a secret fact (secrets())
+				}
 				kind = "secret"
 			}
 			c.add(kind, f.path, name, vals, sev, why)
@@ -323,6 +328,16 @@ func (c *comparer) workbench() {
 	}
 	c.add("secret", collectors.SecureCookieKeyEtc, "secure-cookie-key CRC32", c.each(func(b *report.Bundle) string {
 		w := wb(b)
+		for _, sf := range b.Facts.Secrets {
+			if sf.Product == "workbench" && sf.Setting == "secure-cookie-key" {
+				switch {
+				case sf.KeyCRC32 != "":
+					return "crc32:" + sf.KeyCRC32 + " (" + sf.Path + ")"
+				case sf.Set:
+					return "(unreadable: " + sf.Path + ")"
+				}
+			}
+		}
 		switch {
 		case w.SecureCookieKeyCRC32 != "":
 			return "crc32:" + w.SecureCookieKeyCRC32 + " (" + w.SecureCookieKeyPath + ")"
@@ -339,7 +354,7 @@ func (c *comparer) workbench() {
 	}), Warn, "The load-balancer file defines the cluster; a node without it runs alone. "+refWorkbenchLB)
 }
 
-const loadBalancerPath = "/etc/rstudio/load-balancer"
+const loadBalancerPath = collectors.LoadBalancerPath
 
 // presence says whether the bundle saw a file (from its facts, or a copy).
 func presence(b *report.Bundle, p string) string {
@@ -465,6 +480,9 @@ func (c *comparer) connect() {
 		}
 		kind := "config"
 		if secretValues(vals) {
+			if c.secretFacts() {
+				continue // compared as a secret fact (secrets())
+			}
 			kind = "secret"
 		}
 		c.add(kind, collectors.ConnectConfigPath, k.name, vals, sev, why)
@@ -647,4 +665,83 @@ func rank(s checks.Severity) int {
 		return 1
 	}
 	return 0
+}
+
+// secretFacts: every bundle carries the derived secret facts
+// (Snapshot.Secrets); older bundles have only the redaction tokens.
+func (c *comparer) secretFacts() bool {
+	for _, b := range c.bundles {
+		if len(b.Facts.Secrets) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// secretValue describes a secret without revealing anything new: whether
+// it is set, its form, and for a Workbench-encrypted value the CRC32 of the
+// key that encrypted it (printed in the value itself).
+func secretValue(sf *collectors.SecretFact) string {
+	if sf == nil || !sf.Set {
+		return notSet
+	}
+	v := sf.Form
+	if sf.KeyCRC32 != "" {
+		v += ", key crc32:" + sf.KeyCRC32
+	}
+	if sf.Placeholder {
+		v += ", a documentation placeholder"
+	}
+	return v
+}
+
+// secrets compares the derived facts of every secret setting and file:
+// set or not, plaintext or encrypted, with which key. Two nodes with
+// different plaintext values look alike here; nothing in a bundle can tell
+// them apart, by design.
+func (c *comparer) secrets() {
+	if !c.secretFacts() {
+		return
+	}
+	type key struct{ product, setting string }
+	var keys []key
+	seen := map[key]bool{}
+	per := make([]map[key]*collectors.SecretFact, len(c.bundles))
+	for i, b := range c.bundles {
+		per[i] = map[key]*collectors.SecretFact{}
+		for j := range b.Facts.Secrets {
+			sf := &b.Facts.Secrets[j]
+			k := key{sf.Product, sf.Setting}
+			if k.setting == "secure-cookie-key" {
+				continue // its own item, above
+			}
+			per[i][k] = sf
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, k := range keys {
+		vals := make([]string, len(c.bundles))
+		p := ""
+		for i := range c.bundles {
+			vals[i] = secretValue(per[i][k])
+			if sf := per[i][k]; sf != nil && p == "" {
+				p = sf.Path
+			}
+		}
+		sev, why := Warn, "A secret setting differs in form between nodes (set or not, plaintext or encrypted, or encrypted with another key); the nodes should be configured alike. "+refWorkbenchLB
+		switch {
+		case k.product == "workbench" && (k.setting == "client-secret" || k.setting == "client-id"):
+			sev, why = Fail, "Every node must use the same OpenID client secret; a value encrypted with another node's secure-cookie-key cannot be decrypted here. "+refWBOpenID+"; "+refCookieKey
+		case k.product == "connect":
+			section, _, _ := strings.Cut(k.setting, ".")
+			section, _, _ = strings.Cut(section, " ") // LDAP "Corp"
+			if s, w, ok := connectSeverity(section, ""); ok && s == Fail {
+				sev, why = Fail, "This Connect secret must be configured alike on every node. "+w
+			}
+		}
+		c.add("secret", p, k.setting, vals, sev, why)
+	}
 }
