@@ -13,6 +13,10 @@ func TestFrontdoorTLSScenarios(t *testing.T) {
 		"secrets-everywhere": {
 			{"fail", "the certificate file /etc/rstudio-connect/tls.crt: cannot read it", "/etc/rstudio-connect/rstudio-connect.gcfg:7"},
 		},
+		"secrets-classes": {
+			{"fail", "Server.Address is still a placeholder (https://connect.example.com)", "/etc/rstudio-connect/rstudio-connect.gcfg:2"},
+			{"fail", "the certificate file /etc/rstudio-connect/tls.crt: cannot read it", "/etc/rstudio-connect/rstudio-connect.gcfg:7"},
+		},
 		"whitespace": {
 			{"warn", "launcher-sessions-callback-address is \"“https://workbench.acme.internal”\", not an https:// URL", "/etc/rstudio/rserver.conf:3"},
 		},
