@@ -256,7 +256,7 @@ func TestPlaybook(t *testing.T) {
 		t.Errorf("bundles %v, want node01..node03.tar.gz", got)
 	}
 	// Nothing left on the nodes: the temporary directory is gone.
-	if left, _ := filepath.Glob("/tmp/ansible.posit-doctor.*"); len(left) > 0 && os.Geteuid() == 0 {
+	if left, _ := filepath.Glob("/tmp/posit-doctor.*"); len(left) > 0 && os.Geteuid() == 0 {
 		t.Errorf("left on the node: %v", left)
 	}
 
