@@ -18,7 +18,7 @@ issuers first): more than 60 seconds apart warns, more than 5 minutes fails.`,
 	Rules: []Rule{
 		{ID: "clock-in-sync", Level: "should", Text: "The host clock is close to the IdP's, because tokens are short-lived.", Source: seed000 + `: "short-lived, usually expiring after an hour"`},
 	},
-	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
+	Docs:   []string{"https://docs.posit.co/connect/admin/authentication/oauth2-openid-based/openid-connect/"},
 	Needs:  []collectors.Need{collectors.NeedProbes},
 	Probes: []collectors.ProbeKind{collectors.ProbeFrontDoor, collectors.ProbeIssuer},
 	Run:    runClockSkew,

@@ -16,6 +16,9 @@ func TestConnectAuthProviderScenarios(t *testing.T) {
 		"gcfg-invalid": {
 			{"fail", "Connect cannot read /etc/rstudio-connect/rstudio-connect.gcfg: line 4", ""},
 		},
+		"secrets-classes": {
+			{"warn", "[LDAP] is configured but Provider is oauth2", ""},
+		},
 		"secrets-everywhere": {
 			{"warn", "[LDAP] is configured but Provider is oauth2", "/etc/rstudio-connect/rstudio-connect.gcfg:19"},
 		},

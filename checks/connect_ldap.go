@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
@@ -114,6 +115,41 @@ func runConnectLDAP(c *Check, s *collectors.Snapshot) []Finding {
 		"ldap-required-attributes", "ldap-tls-starttls-exclusive", "ldap-serveraddress")
 	if p := &out[len(out)-1]; p.Severity == Pass && len(certs) > 0 {
 		p.Data = map[string]any{"certificates": certs}
+	}
+	return withLDAPCACerts(out, s)
+}
+
+// withLDAPCACerts puts the certificates of every TLSCACertificate bundle
+// (data.certificates, the bundle's path as target) on the check's findings,
+// so the textfile's posit_doctor_cert_expiry_timestamp_seconds has the CA
+// an LDAPS connection depends on, offline too: on the pass when it carries
+// the servers' chains, otherwise on the first finding without data.
+func withLDAPCACerts(out []Finding, s *collectors.Snapshot) []Finding {
+	paths := make([]string, 0, len(s.PEM))
+	for p := range s.PEM {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var cas []map[string]any
+	for _, p := range paths {
+		if pf := s.PEM[p]; pf.Error == "" && len(pf.Info) > 0 {
+			cas = append(cas, certificatesData(p, pf.Info)...)
+		}
+	}
+	if len(cas) == 0 || len(out) == 0 {
+		return out
+	}
+	if p := &out[len(out)-1]; p.Severity == Pass && p.Data != nil {
+		if certs, ok := p.Data["certificates"].([]map[string]any); ok {
+			p.Data["certificates"] = append(certs, cas...)
+			return out
+		}
+	}
+	for i := range out {
+		if out[i].Data == nil {
+			out[i].Data = map[string]any{"certificates": cas}
+			return out
+		}
 	}
 	return out
 }

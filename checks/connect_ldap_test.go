@@ -1,6 +1,10 @@
 package checks_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/posit-doctor/posit-doctor/report"
+)
 
 func TestConnectLDAPScenarios(t *testing.T) {
 	scenarios(t, "connect-ldap", map[string][]expect{
@@ -27,4 +31,20 @@ func TestConnectLDAPScenarios(t *testing.T) {
 			{"warn", "[LDAP \"Open\"] UserSearchBaseDN contains '/'", "/etc/rstudio-connect/rstudio-connect.gcfg:31"},
 		},
 	})
+}
+
+// TestConnectLDAPCACertExported: the TLSCACertificate bundle's CA is a
+// certificate seen, offline too, so the textfile's
+// posit_doctor_cert_expiry_timestamp_seconds has it (before, only the
+// servers' chains from a live probe were exported).
+func TestConnectLDAPCACertExported(t *testing.T) {
+	var got []report.CertExpiry
+	for _, c := range report.Certificates(findingsOn(t, "connect-ldap-healthy")) {
+		if c.Check == "connect-ldap" && c.Target == "/etc/rstudio-connect/corp-ca.pem" {
+			got = append(got, c)
+		}
+	}
+	if len(got) != 1 || got[0].NotAfter.IsZero() {
+		t.Errorf("LDAP CA expiries %v, want one for /etc/rstudio-connect/corp-ca.pem", got)
+	}
 }

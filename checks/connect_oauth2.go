@@ -49,7 +49,7 @@ memberships are cut or dropped.`,
 		{ID: "oauth2-registeronfirstlogin-editableby", Level: "should", Text: "RegisterOnFirstLogin = false: also set Authorization.UserInfoEditableBy = Admin.", Source: seed001 + " § Editing User Attributes"},
 		{ID: "oauth2-debug-logging", Level: "info", Text: "OAuth2.Logging = true gives verbose OAuth2 logs.", Source: seed002 + " § OpenID Connect (OAuth2)"},
 	},
-	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/oauth2/"},
+	Docs:  []string{"https://docs.posit.co/connect/admin/authentication/oauth2-openid-based/openid-connect/"},
 	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench},
 	Run:   runConnectOAuth2,
 }

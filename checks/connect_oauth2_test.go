@@ -11,6 +11,9 @@ func TestConnectOAuth2Scenarios(t *testing.T) {
 			{"warn", "RequireUsernameClaim is not set", ""},
 			{"warn", "both OAuth2.ClientSecret and ClientSecretFile are set", "/etc/rstudio-connect/rstudio-connect.gcfg:10"},
 		},
+		"secrets-classes": {
+			{"warn", "RequireUsernameClaim is not set", ""},
+		},
 		"secrets-everywhere": {
 			{"warn", "RequireUsernameClaim is not set", ""},
 		},

@@ -75,12 +75,18 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	case "workbench":
 		rule = "fd-wb-callback-address-https"
 	}
-	if u, err := url.Parse(strings.TrimSpace(fd.URL)); fd.Product == "workbench" && err == nil && loopbackHost(u.Hostname()) {
-		// Sessions in the same host or container call rserver back on a
-		// loopback address (Posit's container image sets
-		// http://127.0.0.1:8787); that is not the front door users reach.
-		f := c.finding(Info, fmt.Sprintf("%s is a loopback address (%s): not a front door", name, fd.URL), "fd-wb-callback-address-https")
-		f.Detail = fmt.Sprintf("%s = %q is where sessions on this host or container call rserver back; users reach Workbench through another address, which no setting records, so its certificate was not checked.", name, fd.URL)
+	if u, err := url.Parse(strings.TrimSpace(fd.URL)); fd.Product == "workbench" && err == nil && internalHost(u.Hostname()) {
+		// Sessions call rserver back on an internal address: loopback in
+		// the same host or container (Posit's image sets
+		// http://127.0.0.1:8787), or the cluster service in Kubernetes (the
+		// Helm chart sets http://<release>.<ns>.svc.cluster.local:80).
+		// That is not the front door users reach.
+		what := "a loopback address"
+		if !loopbackHost(u.Hostname()) {
+			what = "an internal address"
+		}
+		f := c.finding(Info, fmt.Sprintf("%s is %s (%s): not a front door", name, what, fd.URL), "fd-wb-callback-address-https")
+		f.Detail = fmt.Sprintf("%s = %q is where sessions call rserver back (in this host or container, or inside the cluster); users reach Workbench through another address, which no setting records, so its certificate was not checked.", name, fd.URL)
 		f.Evidence = ev
 		f.Remediation = "Run posit-doctor with --url https://<the Workbench URL users type> to check the front door. Sessions on other nodes or pods need a callback address they can reach."
 		f.Data = map[string]any{"url": fd.URL, "setting": name}
@@ -181,6 +187,14 @@ func frontDoorFinding(c *Check, s *collectors.Snapshot, fd collectors.FrontDoorF
 	f.Evidence = ev
 	f.Data = data
 	return f
+}
+
+// internalHost is an address only sessions use: loopback, the unspecified
+// address, or a Kubernetes service name.
+func internalHost(h string) bool {
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	return loopbackHost(h) || h == "0.0.0.0" || h == "::" ||
+		strings.HasSuffix(h, ".svc.cluster.local") || strings.HasSuffix(h, ".svc")
 }
 
 func quoteOrEmpty(s string) string {

@@ -25,7 +25,7 @@ recognises both formats without decrypting anything and never prints a value.`,
 		{ID: "secret-connect-clientsecretfile", Level: "should", Text: "OAuth2.ClientSecretFile exists and is as restricted as the Workbench secret file.", Source: "001_e3c0e894e55e98ec.txt § Obtaining a Client ID and Client Secret"},
 	},
 	Docs: []string{
-		"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html",
+		"https://docs.posit.co/ide/server-pro/admin/authenticating_users/openid_connect_authentication.html",
 		"https://docs.posit.co/connect/admin/appendix/cli/#rscadmin",
 	},
 	Needs: []collectors.Need{collectors.NeedConnect, collectors.NeedWorkbench},

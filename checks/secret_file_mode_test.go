@@ -29,6 +29,14 @@ func TestSecretFileModeScenarios(t *testing.T) {
 		"gcfg-invalid": {
 			{"fail", "Connect cannot read", "/etc/rstudio-connect/rstudio-connect.gcfg:4"},
 		},
+		"secrets-classes": {
+			{"warn", "OAuth2.ClientSecret is stored in plain text in /etc/rstudio-connect/rstudio-connect.gcfg", ""},
+			{"warn", "LDAP \"Corp AD\".BindPassword is stored in plain text in /etc/rstudio-connect/rstudio-connect.gcfg", ""},
+			{"warn", "SMTP.Password is stored in plain text in /etc/rstudio-connect/rstudio-connect.gcfg", ""},
+			{"warn", "Postgres.URL is stored in plain text in /etc/rstudio-connect/rstudio-connect.gcfg", ""},
+			{"warn", "client-secret in /etc/rstudio/openid-client-secret is plain text", ""},
+			{"warn", "password in /etc/rstudio/database.conf is plain text", ""},
+		},
 		"secrets-everywhere": {
 			{"warn", "OAuth2.ClientSecret is stored in plain text", ""},
 			{"warn", `LDAP "Corp AD".BindPassword is stored in plain text`, ""},

@@ -112,6 +112,32 @@ func runWorkbenchLauncher(c *Check, s *collectors.Snapshot) []Finding {
 		}
 	}
 	issues = append(issues, launcherTLSAndClusters(s, w)...)
-	return c.emit(issues, "rserver and the Launcher agree on address, port and cluster", "launcher-address, launcher-port and launcher-default-cluster match launcher.conf.",
+	out := c.emit(issues, "rserver and the Launcher agree on address, port and cluster", "launcher-address, launcher-port and launcher-default-cluster match launcher.conf.",
 		"launcher-port-match", "launcher-cluster-match", "launcher-address-local")
+	return withLauncherCerts(out, w)
+}
+
+// withLauncherCerts puts a healthy Launcher certificate-file's certificates
+// (data.certificates) on the check's first finding that carries none: a
+// certificate that is fine today is still one seen, and the textfile's
+// posit_doctor_cert_expiry_timestamp_seconds must have it so an alert can
+// fire 30 days before it expires. (An unusable or expiring one already has
+// its own finding with them.)
+func withLauncherCerts(out []Finding, w *collectors.WorkbenchFacts) []Finding {
+	cf := w.LauncherCert
+	if cf == nil || cf.Error != "" || len(cf.Certs) == 0 {
+		return out
+	}
+	for _, f := range out {
+		if f.Data != nil && f.Data["certificates"] != nil {
+			return out
+		}
+	}
+	for i := range out {
+		if out[i].Data == nil {
+			out[i].Data = map[string]any{"certificates": certificatesData(cf.Path, cf.Certs)}
+			return out
+		}
+	}
+	return out
 }

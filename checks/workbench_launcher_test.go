@@ -1,6 +1,10 @@
 package checks_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/posit-doctor/posit-doctor/report"
+)
 
 func TestWorkbenchLauncherScenarios(t *testing.T) {
 	scenarios(t, "workbench-launcher", map[string][]expect{
@@ -31,4 +35,22 @@ func TestWorkbenchLauncherScenarios(t *testing.T) {
 			{"fail", "launcher-sessions-callback-address=http://localhost:8787 cannot be reached from Slurm sessions", "/etc/rstudio/rserver.conf:9"},
 		},
 	})
+}
+
+// TestWorkbenchLauncherCertExported: the Launcher's certificate-file is a
+// certificate seen whether it is healthy or expiring, so the textfile's
+// posit_doctor_cert_expiry_timestamp_seconds has it on both hosts (before,
+// only once it was already within the warning window).
+func TestWorkbenchLauncherCertExported(t *testing.T) {
+	for _, host := range []string{"workbench-launcher-tls-healthy", "workbench-launcher-tls-broken"} {
+		var got []report.CertExpiry
+		for _, c := range report.Certificates(findingsOn(t, host)) {
+			if c.Check == "workbench-launcher" && c.Target == "/etc/rstudio/certs/launcher.crt" {
+				got = append(got, c)
+			}
+		}
+		if len(got) != 1 || got[0].NotAfter.IsZero() {
+			t.Errorf("%s: Launcher certificate expiries %v, want one for /etc/rstudio/certs/launcher.crt", host, got)
+		}
+	}
 }

@@ -25,7 +25,7 @@ one sign-in method can be active.`,
 		{ID: "wb-client-id-not-placeholder", Level: "must", Text: "client-id is the Application (client) ID (a GUID), not a sample value.", Source: seed000 + `: "The client id is the Application (client) ID from EntraID."`},
 		{ID: "wb-username-claim-match", Level: "must", Text: "Account names equal the preferred_username claim unless auth-openid-username-claim names another.", Source: seed000 + `: "the username must match the prefered_username claim coming from Entra ID"`},
 	},
-	Docs:  []string{"https://docs.posit.co/ide/server-pro/authenticating_users/openid_connect_authentication.html"},
+	Docs:  []string{"https://docs.posit.co/ide/server-pro/admin/authenticating_users/openid_connect_authentication.html"},
 	Needs: []collectors.Need{collectors.NeedWorkbench},
 	Run:   runWorkbenchOpenID,
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posit-doctor/posit-doctor/collectors/parse"
+	"github.com/posit-doctor/posit-doctor/collectors/probe"
 )
 
 // ConnectBackup is an old copy of the Connect config left by a package
@@ -27,6 +28,9 @@ type PEMFact struct {
 	Path  string `json:"path"`
 	Certs int    `json:"certs"`
 	Error string `json:"error,omitempty"`
+	// Info describes each certificate (subject, expiry): a CA that expires
+	// breaks every LDAPS connection, so the textfile exports it.
+	Info []probe.CertInfo `json:"certificates,omitempty"`
 }
 
 // ProvisioningFacts are the host facts Workbench user provisioning needs.
@@ -144,8 +148,9 @@ func (j *job) ldapCAs(cf *ConnectFacts) {
 					break
 				}
 				if b.Type == "CERTIFICATE" {
-					if _, err := x509.ParseCertificate(b.Bytes); err == nil {
+					if c, err := x509.ParseCertificate(b.Bytes); err == nil {
 						pf.Certs++
+						pf.Info = append(pf.Info, probe.Info(c))
 					}
 				}
 			}

@@ -225,7 +225,18 @@ func (r *Redactor) urlPasswords(s string) string {
 		if at < 0 {
 			continue
 		}
-		c := strings.IndexByte(tok[:at], ':')
+		// A colon inside one of our tokens ("[REDACTED:github-pat]@host")
+		// does not start a password.
+		from := 0
+		if strings.HasPrefix(tok, "[REDACTED") {
+			if e := strings.IndexByte(tok, ']'); e >= 0 && e < at {
+				from = e + 1
+			}
+		}
+		c := strings.IndexByte(tok[from:at], ':')
+		if c >= 0 {
+			c += from
+		}
 		if c < 0 || strings.ContainsAny(tok[:c], "/?#") || c+1 == at {
 			continue
 		}

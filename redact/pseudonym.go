@@ -54,6 +54,12 @@ func (p *Pseudonymizer) token(kind, v string) string {
 	if t, ok := p.mapping[v]; ok {
 		return t
 	}
+	// The mapping never holds what the redactor would redact (a token
+	// taken for an e-mail, a known secret): such a value is redacted, not
+	// mapped.
+	if _, known := Find([]byte(v)); known || String(v) != v || String("x "+v+" y") != "x "+v+" y" {
+		return TokenSecret
+	}
 	p.n[kind]++
 	n := p.n[kind]
 	var t string

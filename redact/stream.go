@@ -79,3 +79,19 @@ func (r *Redactor) Add(counts map[string]int) {
 		r.add(k, v)
 	}
 }
+
+// Lines redacts a stream one line at a time with the state a line cannot
+// know alone (inside a private-key block, a gcfg continuation). A caller
+// that keeps only some lines (an excerpt's error-context window) redacts
+// every line first and cuts after, so a block whose BEGIN falls outside
+// the window is still redacted inside it.
+type Lines struct {
+	r  *Redactor
+	st state
+}
+
+// Lines starts a stateful line redactor counting into r.
+func (r *Redactor) Lines() *Lines { return &Lines{r: r} }
+
+// Line redacts the next line of the stream (without its newline).
+func (l *Lines) Line(s string) string { return l.r.line(s, &l.st) }

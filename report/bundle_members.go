@@ -181,11 +181,15 @@ func (b *bundleBuilder) errorContext(ctx context.Context, fs logs.FileScan, w *b
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
 	var before []string
 	n := 0
+	// Every line of the window is redacted, in order, before any is kept:
+	// a private-key block that begins above the context lines is still
+	// known to be one inside them.
+	lr := redact.New().Lines()
 	for sc.Scan() {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return "stopped at the deadline"
 		}
-		line := sc.Text()
+		line := lr.Line(sc.Text())
 		if logs.Classify([]byte(line)).Level == logs.LevelError {
 			n++
 			for _, l := range before {

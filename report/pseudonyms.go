@@ -7,12 +7,15 @@ import (
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
+	"github.com/posit-doctor/posit-doctor/collectors/parse"
 	"github.com/posit-doctor/posit-doctor/redact"
 )
 
 // PseudonymsFor names what --pseudonymize replaces on this host: its own
-// name, the hosts of the product URLs, LDAP and database servers, and the
-// local accounts of people (uid 1000 and up).
+// name, every host the configs name (product URLs, issuers, LDAP, SMTP,
+// database and proxy servers, SAML metadata: any URL in any value, and any
+// value of a …Host / …Address / …Server setting), and the local accounts
+// of people (uid 1000 and up).
 func PseudonymsFor(s *collectors.Snapshot) *redact.Pseudonymizer {
 	hosts := []string{s.Hostname}
 	if p := s.Probes; p != nil {
@@ -20,20 +23,40 @@ func PseudonymsFor(s *collectors.Snapshot) *redact.Pseudonymizer {
 			hosts = append(hosts, hostOnly(fd.URL))
 		}
 	}
-	if c := s.Connect; c != nil && c.Config != nil {
-		hosts = append(hosts, hostOnly(c.Config.Value("Server", "Address")), hostOnly(c.Config.Value("Postgres", "URL")))
-		for _, e := range c.Config.Entries {
-			if strings.EqualFold(e.Key, "ServerAddress") {
-				h := e.Value
-				if i := strings.LastIndex(h, ":"); i > 0 {
-					h = h[:i]
-				}
-				hosts = append(hosts, h)
+	fromSetting := func(key, value string) {
+		v := strings.Trim(strings.TrimSpace(value), `"`)
+		if v == "" || strings.HasPrefix(v, "[REDACTED") {
+			return
+		}
+		for off := 0; ; {
+			i := strings.Index(v[off:], "://")
+			if i < 0 {
+				break
+			}
+			hosts = append(hosts, hostOnly(v[off:]))
+			off += i + 3
+		}
+		k := strings.ToLower(key)
+		if strings.HasSuffix(k, "host") || strings.HasSuffix(k, "address") || strings.HasSuffix(k, "server") || strings.HasSuffix(k, "proxy") {
+			for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+				hosts = append(hosts, hostOnly(f))
 			}
 		}
 	}
+	if c := s.Connect; c != nil && c.Config != nil {
+		for _, e := range c.Config.Entries {
+			fromSetting(e.Key, e.Value)
+		}
+	}
 	if w := s.Workbench; w != nil {
-		hosts = append(hosts, hostOnly(w.RServer.Value("launcher-sessions-callback-address")), w.Database.Value("host"))
+		for _, kv := range []*parse.KV{w.RServer, w.Launcher, w.Database, w.OpenIDSecret, w.Logging} {
+			if kv == nil {
+				continue
+			}
+			for _, e := range kv.Entries {
+				fromSetting(e.Key, e.Value)
+			}
+		}
 	}
 	var users []string
 	for _, u := range s.Passwd {

@@ -446,3 +446,32 @@ func TestDirectDespiteProxyThroughCLI(t *testing.T) {
 		t.Errorf("the finding does not say the front door was reached directly:\n%s", r.stdout)
 	}
 }
+
+// TestPositShippedCallbackAddresses: the callback addresses Posit's own
+// Helm chart and images ship (a Kubernetes service over http, 0.0.0.0) are
+// session addresses, not front doors: info, never a warning. The configs
+// are the real ones the project carries.
+func TestPositShippedCallbackAddresses(t *testing.T) {
+	for _, name := range []string{
+		"rstudio__helm__charts_rstudio-workbench_snapshot_default__rendered_rserver.conf",
+		"rstudio__rstudio-docker-products__workbench-for-google-cloud-workstations_conf_rserver.conf",
+	} {
+		data, err := os.ReadFile(filepath.Join("../../testdata/realworld/configs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		os.MkdirAll(filepath.Join(root, "etc/rstudio"), 0o755)
+		os.WriteFile(filepath.Join(root, "etc/rstudio/rserver.conf"), data, 0o644)
+		r := run(t, false, nil, "run", "--root", root, "--offline", "--only", "frontdoor-tls", "--format", "json")
+		rep := findings(t, r.stdout)
+		if !rep.find("frontdoor-tls", "info", "launcher-sessions-callback-address is an internal address") {
+			t.Errorf("%s: no internal-address note\n%s", name, r.stdout)
+		}
+		for _, f := range rep.Findings {
+			if f.Severity == "warn" || f.Severity == "fail" {
+				t.Errorf("%s: %s %s", name, f.Severity, f.Title)
+			}
+		}
+	}
+}

@@ -78,7 +78,7 @@ the findings. Exit code: 0 nothing worse than info, 1 warn, 2 fail, 3 error.`,
 	f.StringSliceVar(&opts.Skip, "skip", nil, "skip these checks (comma-separated IDs)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json, markdown, sarif, junit, nagios or prometheus")
 	f.StringVar(&opts.Since, "since", "24h", "log window: a duration (24h), an RFC3339 time, or 'all'")
-	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network probe (and for the run's checks)")
+	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network probe (probes run concurrently; the probe collector gets twice this plus a second)")
 	f.StringVar(&opts.Bundle, "bundle", "", "write a redacted support bundle: into the current directory, to PATH (a new or regular file, or a directory), or '-' for stdout")
 	f.Lookup("bundle").NoOptDefVal = bundleDefault
 	f.StringArrayVar(&opts.URLs, "url", nil, "an extra front-door URL to probe (repeatable)")

@@ -78,7 +78,11 @@ func Classify(line []byte) Class {
 	case isDigit(c):
 		switch {
 		case p[4] == '-' && len(p) > 20 && p[10] == 'T':
-			// rserver writes microseconds: "[program] " starts at 28.
+			// rserver writes microseconds: "[program] " starts at 28. The
+			// general search takes the first "] " of the line; with a
+			// timestamp ending in Z at 26 the two differ only for a line
+			// holding "] " inside its first 26 bytes, which is no
+			// rserver line.
 			if len(p) > 40 && p[27] == ' ' && p[28] == '[' && p[26] == 'Z' {
 				for j := 29; j+1 < len(p); j++ {
 					if p[j] == ']' {

@@ -402,7 +402,7 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 				return
 			}
 			s.scratch = s.m.AppendTemplate(s.scratch[:0], line, c)
-			g = s.newGroup(line, c, level, redact.String(string(s.scratch)))
+			g = s.newGroup(line, c, level, s.safeTemplate(line, c))
 			g.Signature = sig.ID
 			s.sigGroups[sig.idx] = g
 		}
@@ -443,6 +443,15 @@ func (s *Scanner) record(line []byte, c Class, sig *Signature) {
 	}
 }
 
+// safeTemplate is the template users read: made from the redacted line and
+// redacted again. Templating the raw line first would rewrite what the
+// rules key on (a quoted "Authorization" becomes <s>) and let the value
+// through. It runs once per new group.
+func (s *Scanner) safeTemplate(line []byte, c Class) string {
+	red := []byte(redact.String(string(line)))
+	return redact.String(string(s.m.AppendTemplate(nil, red, Classify(red))))
+}
+
 // slowGroup finds or makes the group of a template not (or not exactly)
 // in the index: templates are grouped by their redacted text, as users
 // read them, so two raw templates that redact alike share a group.
@@ -451,7 +460,7 @@ func (s *Scanner) slowGroup(h uint64, free bool, line []byte, c Class, level byt
 	name := string(level) + ":" + tpl
 	g := s.byName[name]
 	if g == nil && len(s.groups) < s.MaxGroups {
-		g = s.newGroup(line, c, level, tpl)
+		g = s.newGroup(line, c, level, s.safeTemplate(line, c))
 		s.byName[name] = g
 	}
 	e := &tplGroup{raw: append([]byte(nil), s.scratch...), level: level, g: g}
