@@ -388,6 +388,11 @@ func (j *job) stat(p string) *FileFact {
 func (j *job) read(p string) ([]byte, *FileFact, error) {
 	data, in, err := j.h.ReadFile(p)
 	f := j.record(p, in, err)
+	if err == nil && len(data) <= maxKeptContent {
+		// Collect once: the bundle copies these bytes, the ones the
+		// checks judged, and never reads the host a second time.
+		j.set(func(s *Snapshot) { s.keep(p, data) })
+	}
 	return data, f, err
 }
 

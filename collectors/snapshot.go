@@ -178,6 +178,30 @@ type Snapshot struct {
 	// Incomplete maps a collector that did not finish (its deadline, an
 	// interrupt) to why: the checks that need it report an error.
 	Incomplete map[Need]string `json:"incomplete,omitempty"`
+
+	// contents are the bytes of the files the collectors read, kept in
+	// this process only (never serialised: facts.json and analyze do not
+	// have them) for the support bundle's copies.
+	contents map[string][]byte
+}
+
+// maxKeptContent bounds what a file read during collection keeps for the
+// bundle (configs are small; a larger file is left out of the bundle).
+const maxKeptContent = 4 << 20
+
+func (s *Snapshot) keep(p string, data []byte) {
+	if s.contents == nil {
+		s.contents = map[string][]byte{}
+	}
+	s.contents[p] = data
+}
+
+// Content returns the bytes a collector read from p during this run, for
+// the bundle's copy; ok is false when p was not read (or is a snapshot
+// read back from a bundle).
+func (s *Snapshot) Content(p string) ([]byte, bool) {
+	d, ok := s.contents[p]
+	return d, ok
 }
 
 // File returns the fact for a host path, or a not-found fact when the path

@@ -26,6 +26,11 @@ func runClass(t *testing.T, class string, cases []classCase) {
 			t.Errorf("%s: Copy(%q): %v", class, c.in, err)
 		}
 		outs["Copy"] = buf.String()
+		// Redaction is idempotent: the bundle redacts what the collectors
+		// already redacted, and must not mangle its own tokens.
+		if again := String(outs["String"]); again != outs["String"] {
+			t.Errorf("%s: a second pass changed\n  %q\n  to %q", class, outs["String"], again)
+		}
 		for how, out := range outs {
 			for _, s := range c.secrets {
 				if strings.Contains(out, s) {

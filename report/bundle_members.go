@@ -105,9 +105,11 @@ func (b *bundleBuilder) files() {
 		case f.Type != "file":
 			continue
 		}
-		data, _, err := b.in.Host.ReadFile(p)
-		if err != nil {
-			b.manifest.LeftOut = append(b.manifest.LeftOut, LeftOut{p, "could not be read again: " + err.Error()})
+		// Collected once: the bytes the collectors read and the checks
+		// judged, not a second read of the host.
+		data, ok := s.Content(p)
+		if !ok {
+			b.manifest.LeftOut = append(b.manifest.LeftOut, LeftOut{p, fmt.Sprintf("not kept from the collection (over %d bytes, or not read), so not copied", 4<<20)})
 			continue
 		}
 		red := redact.New()

@@ -24,15 +24,20 @@ for every in 50 2; do
 	cat "$log" >/dev/null # warm the page cache
 	bytes=$(stat -c %s "$log")
 	best=999999999
+	bestcpu=999999
 	for _ in 1 2 3; do
 		start=$(date +%s%N)
-		"${pin[@]}" "$BIN" redact <"$log" >"$work/out.log"
+		/usr/bin/time -f "%U %S" -o "$work/time" "${pin[@]}" "$BIN" redact <"$log" >"$work/out.log"
 		end=$(date +%s%N)
 		ms=$(( (end - start) / 1000000 ))
 		[ "$ms" -lt "$best" ] && best=$ms
+		cpu=$(awk '{printf "%d", ($1+$2)*1000}' "$work/time")
+		[ "$cpu" -lt "$bestcpu" ] && bestcpu=$cpu
 	done
 	left=$(grep -c Planted "$work/out.log" || true)
-	echo "posit-doctor redact, $SIZE Connect log, secret in 1 line of $every, one core: ${best} ms, $(awk "BEGIN{printf \"%.0f\", $bytes/1048576/($best/1000)}") MiB/s (best of 3); planted $planted, left $left"
+	# Wall time shows what a user waits on this machine; CPU time (user +
+	# sys) is the redactor's own cost when other work shares the core.
+	echo "posit-doctor redact, $SIZE Connect log, secret in 1 line of $every, one core: wall ${best} ms = $(awk "BEGIN{printf \"%.0f\", $bytes/1048576/($best/1000)}") MiB/s; CPU ${bestcpu} ms = $(awk "BEGIN{printf \"%.0f\", $bytes/1048576/($bestcpu/1000)}") MiB/s (best of 3); planted $planted, left $left"
 	[ "$left" -eq 0 ] || { echo "FAIL: planted secrets left"; exit 1; }
 	rm -f "$log" "$work/out.log"
 done
