@@ -15,7 +15,7 @@ import (
 // The text and Markdown renderers therefore see only escaped copies, where
 // each such character is shown as ⟨U+XXXX⟩ (line feeds kept only where a
 // field may span lines). JSON encodes controls itself; the machine formats
-// use machineText and escapeLabel.
+// use machineText and labelValue (prometheus.go).
 
 // EscapeLine makes s safe to print on one terminal line: valid UTF-8, and
 // every control character (line feed included), DEL, C1 control and bidi
