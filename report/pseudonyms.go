@@ -89,6 +89,11 @@ func WritePseudonyms(path string, p *redact.Pseudonymizer) error {
 	if err != nil {
 		return err
 	}
+	// Sealed like the bundle: the mapping holds originals (host and user
+	// names), never a known secret.
+	if l, ok := redact.Find(data); ok {
+		return &SealError{Member: "the pseudonym mapping", Source: l.Source, Encoding: l.Encoding}
+	}
 	f, err := CreateExclusive(path, 0o600)
 	if err != nil {
 		return err

@@ -141,6 +141,7 @@ Subsystem sftp internal-sftp
 		waitSSH(t, port, &stderr)
 		l.ports = append(l.ports, port)
 	}
+	os.MkdirAll(filepath.Join(dir, "nodetmp"), 0o700)
 	l.binary = buildBinary(t, dir)
 	return l
 }
@@ -210,7 +211,10 @@ func (l *lab) play(t *testing.T, inventory, bundleDir string, forks int) (int, s
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ansible-playbook", "-i", inventory, "-f", strconv.Itoa(forks),
-		"-e", "posit_doctor_binary="+l.binary, "-e", "posit_doctor_bundle_dir="+bundleDir, "posit-doctor.yml")
+		"-e", "posit_doctor_binary="+l.binary, "-e", "posit_doctor_bundle_dir="+bundleDir,
+		// The nodes' temporary directories go here, so the test can see
+		// that none is left behind (/tmp is shared with other tests).
+		"-e", "posit_doctor_remote_tmp="+filepath.Join(l.dir, "nodetmp"), "posit-doctor.yml")
 	cmd.Env = append(os.Environ(),
 		"ANSIBLE_CONFIG="+filepath.Join(l.dir, "no-ansible.cfg"), // no user config changes the run
 		"ANSIBLE_HOST_KEY_CHECKING=False",
@@ -256,7 +260,7 @@ func TestPlaybook(t *testing.T) {
 		t.Errorf("bundles %v, want node01..node03.tar.gz", got)
 	}
 	// Nothing left on the nodes: the temporary directory is gone.
-	if left, _ := filepath.Glob("/tmp/ansible.posit-doctor.*"); len(left) > 0 && os.Geteuid() == 0 {
+	if left, _ := filepath.Glob(filepath.Join(l.dir, "nodetmp", "posit-doctor.*")); len(left) > 0 {
 		t.Errorf("left on the node: %v", left)
 	}
 
