@@ -85,7 +85,11 @@ type LogWindow struct {
 	KeptCut    int64  // lines not kept past the cap
 	groupIndex map[string]*Group
 	groupsCut  int
-	mu         sync.Mutex
+	// matcher is the scanner's own: watch judges a line exactly as run's
+	// log-errors does (level-less signature lines such as Connect's
+	// pre-2022.11 "license has expired" included).
+	matcher *logs.Matcher
+	mu      sync.Mutex
 }
 
 // Groups are the window's error groups, most frequent first.
@@ -138,7 +142,7 @@ func Start(h *host.Host, targets []Target, opt Options) (*Watcher, error) {
 	}
 	for i := range targets {
 		t := targets[i]
-		win := &LogWindow{Target: t, groupIndex: map[string]*Group{}}
+		win := &LogWindow{Target: t, groupIndex: map[string]*Group{}, matcher: logs.NewMatcher(t.Product)}
 		w.windows = append(w.windows, win)
 		// The kernel resolves the path inside the root (links included);
 		// the tailer then follows that real path. What it reopens after a
@@ -235,11 +239,7 @@ func (w *Watcher) follow(tl *tail.Tail, win *LogWindow) {
 
 func (w *Watcher) line(win *LogWindow, text string, at time.Time, red *redact.Redactor) {
 	b := []byte(text)
-	c := logs.Classify(b)
-	var sig *logs.Signature
-	if c.Level == logs.LevelError || c.Level == logs.LevelWarn {
-		sig = logs.Match(b, win.Target.Product, c.Level)
-	}
+	c, sig := win.matcher.Line(b)
 	isError := c.Level == logs.LevelError || (c.Level == logs.LevelWarn && sig != nil)
 	clean := ""
 	if isError || len(win.Kept) < windowCap {

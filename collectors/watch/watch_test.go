@@ -295,3 +295,56 @@ func (w *LogWindow) bytes() int64 {
 	defer w.mu.Unlock()
 	return w.Bytes
 }
+
+// TestJudgedAsRunJudges: watch classifies a line with the scanner's own
+// matcher, so what run's log-errors recognises is recognised here too:
+// a level-less known line (Connect before 2022.11), a leveled known line,
+// and an unknown error, while a level-less unknown line and an info line
+// stay quiet.
+func TestJudgedAsRunJudges(t *testing.T) {
+	const connectLog = "/var/log/rstudio/rstudio-connect/rstudio-connect.log"
+	root := t.TempDir()
+	p := filepath.Join(root, connectLog)
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	appendTo(t, p, `time="2026-11-23T11:00:00Z" level=info msg="started"`)
+	h, err := host.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	w, err := Start(h, []Target{{Name: "rstudio-connect.log", Product: "connect", Path: connectLog}}, Options{OnEvent: rec.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	time.Sleep(2 * PollInterval)
+	appendTo(t, p,
+		"2021/06/21 16:51:03 Unable to obtain a valid license: Your RStudio Connect license has expired. marker-license",
+		`time="2026-11-23T12:00:00Z" level=error msg="could not reach the thing marker-unknown"`,
+		"2021/06/21 16:51:04 an ordinary level-less line marker-quiet",
+		`time="2026-11-23T12:00:01Z" level=info msg="fine marker-info"`,
+		`time="2026-11-23T12:00:02Z" level=error msg="sentinel marker-last"`)
+	rec.waitFor(t, "marker-last")
+	cases := []struct {
+		marker, signature string
+		reported          bool
+	}{
+		{"marker-license", "connect-license-expired", true},
+		{"marker-unknown", "", true},
+		{"marker-quiet", "", false},
+		{"marker-info", "", false},
+	}
+	for _, c := range cases {
+		e := rec.find(c.marker)
+		switch {
+		case !c.reported && e != nil:
+			t.Errorf("%s: reported, want quiet: %+v", c.marker, e)
+		case c.reported && e == nil:
+			t.Errorf("%s: not reported", c.marker)
+		case e != nil && c.signature != "" && (e.Signature == nil || e.Signature.ID != c.signature):
+			t.Errorf("%s: signature %v, want %s", c.marker, e.Signature, c.signature)
+		case e != nil && c.signature == "" && e.Signature != nil:
+			t.Errorf("%s: signature %s, want none (template %q)", c.marker, e.Signature.ID, e.Template)
+		}
+	}
+}
