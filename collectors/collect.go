@@ -48,6 +48,8 @@ type collector struct {
 	name string
 	need Need // the facts it fills; "" for identity, which always runs
 	run  func(j *job)
+	// deadline, when set, overrides the deadline of need.
+	deadline time.Duration
 }
 
 // Default deadlines of the collectors. Local files are small and few; the
@@ -74,6 +76,10 @@ type Options struct {
 	CAFile string // --ca-file, recorded so findings can say it was used
 	// Deadlines overrides a collector's deadline (by its Need).
 	Deadlines map[Need]time.Duration
+	// Bundle asks for the support bundle's artifacts (log excerpts, system
+	// facts, command output) in Snapshot.Artifacts; without it none of
+	// that is read or run.
+	Bundle bool
 	// BeforeCollector, when set, is called in each collector's goroutine as
 	// it starts, with the collector's name: a seam for tests that need a
 	// slow or crashing collector.
@@ -117,31 +123,35 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 	}}
 	stages := [][]collector{
 		{
-			{"identity", "", (*job).identity},
-			{"processes", NeedProcesses, (*job).processes},
+			{"identity", "", (*job).identity, 0},
+			{"processes", NeedProcesses, (*job).processes, 0},
 		},
 		{
-			{"connect", NeedConnect, (*job).connect},
-			{"workbench", NeedWorkbench, (*job).workbench},
-			{"nss", NeedNSS, (*job).nss},
-			{"nscd", NeedNscd, (*job).nscd},
-			{"pam", NeedPAM, (*job).pam},
-			{"services", NeedServices, (*job).services},
+			{"connect", NeedConnect, (*job).connect, 0},
+			{"workbench", NeedWorkbench, (*job).workbench, 0},
+			{"nss", NeedNSS, (*job).nss, 0},
+			{"nscd", NeedNscd, (*job).nscd, 0},
+			{"pam", NeedPAM, (*job).pam, 0},
+			{"services", NeedServices, (*job).services, 0},
 		},
 		{
 			// Facts that depend on the configs read in the stage before.
-			{"connect-files", NeedConnect, (*job).connectFiles},
-			{"connect-pam", NeedPAM, (*job).connectPAM},
-			{"provisioning", NeedProvisioning, (*job).provisioning},
-			{"web-servers", NeedWebServer, (*job).webServers},
+			{"connect-files", NeedConnect, (*job).connectFiles, 0},
+			{"connect-pam", NeedPAM, (*job).connectPAM, 0},
+			{"provisioning", NeedProvisioning, (*job).provisioning, 0},
+			{"web-servers", NeedWebServer, (*job).webServers, 0},
 		},
 		{
 			// Logs and probes last: what they look at depends on the
 			// product configs. Each watches its own deadline.
-			{"logs", NeedLogs, (*job).collectLogs},
-			{"probes", NeedProbes, (*job).collectProbes},
-			{"saml", NeedSAML, (*job).collectSAML},
+			{"logs", NeedLogs, (*job).collectLogs, 0},
+			{"probes", NeedProbes, (*job).collectProbes, 0},
+			{"saml", NeedSAML, (*job).collectSAML, 0},
 		},
+	}
+	if opts.Bundle {
+		// Last: the log excerpts start from the log scans.
+		stages = append(stages, []collector{{"artifacts", "", (*job).artifacts, artifactsDeadline}})
 	}
 	for _, stage := range stages {
 		var run []collector
@@ -170,6 +180,9 @@ func (c *collection) runStage(ctx context.Context, cols []collector) {
 	results := make(chan result, len(cols))
 	for _, col := range cols {
 		d := c.opts.deadline(col.need)
+		if col.deadline > 0 {
+			d = col.deadline
+		}
 		jctx, cancel := context.WithTimeout(ctx, d)
 		j := &job{collection: c, name: col.name, ctx: jctx, files: map[string]*FileFact{}}
 		finished := make(chan string, 1) // the crash message, or ""

@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -204,7 +203,6 @@ func (j *job) provisioning() {
 // services asks systemd for the product units' states, each call with a
 // timeout; only on the live root (never a command for another --root).
 func (j *job) services() {
-	ctx := j.ctx
 	if !j.h.IsLive() {
 		return
 	}
@@ -224,9 +222,7 @@ func (j *job) services() {
 	}
 	sv := Services{}
 	for _, u := range []string{"rstudio-connect", "rstudio-server", "rstudio-launcher", "oddjobd", "nscd", "sssd"} {
-		cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		out, _ := exec.CommandContext(cctx, "systemctl", "is-active", u).Output()
-		cancel()
+		out, _ := j.command(3*time.Second, false, "systemctl", "is-active", u)
 		state := strings.TrimSpace(string(out))
 		if state == "" {
 			state = "unknown"

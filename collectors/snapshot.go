@@ -179,6 +179,11 @@ type Snapshot struct {
 	// interrupt) to why: the checks that need it report an error.
 	Incomplete map[Need]string `json:"incomplete,omitempty"`
 
+	// Artifacts are the support bundle's log excerpts, system facts and
+	// command output, gathered when Options.Bundle asks for them. Never
+	// serialised: they are raw text, redacted only by the bundle writer.
+	Artifacts *Artifacts `json:"-"`
+
 	// contents are the bytes of the files the collectors read, kept in
 	// this process only (never serialised: facts.json and analyze do not
 	// have them) for the support bundle's copies.

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/posit-doctor/posit-doctor/collectors"
-	"github.com/posit-doctor/posit-doctor/collectors/host"
 	"github.com/posit-doctor/posit-doctor/redact"
 )
 
@@ -25,17 +24,15 @@ const BundleSchema = "posit-doctor/bundle/v1"
 
 // Caps on what the bundle carries from the logs.
 const (
-	logExcerptCap   = 1 << 20 // per log
-	logTotalCap     = 8 << 20 // all logs
-	logTailLines    = 200
-	logContextLines = 2
-	logMaxErrors    = 2000
-	logLineCap      = 8 << 10
+	logExcerptCap = collectors.LogExcerptCap // per log
+	logTotalCap   = 8 << 20                  // all logs
 )
 
-// BundleInput is everything a bundle is made of.
+// BundleInput is everything a bundle is made of. It holds no host: every
+// member comes from what was collected (Snapshot, its Artifacts and the
+// file contents the collectors kept), so the bundle writer cannot read the
+// machine a second time.
 type BundleInput struct {
-	Host     *host.Host
 	Snapshot *collectors.Snapshot
 	Report   *Report
 	Args     []string
@@ -139,8 +136,8 @@ func WriteBundle(ctx context.Context, w io.Writer, in BundleInput) (*Manifest, e
 		return nil, err
 	}
 	b.files()
-	b.logs(ctx)
-	b.system(ctx)
+	b.logs()
+	b.system()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

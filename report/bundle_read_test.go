@@ -32,10 +32,10 @@ func realBundle(t testing.TB) []tarMember {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := collectors.Collect(context.Background(), h, collectors.Options{})
+	snap := collectors.Collect(context.Background(), h, collectors.Options{Bundle: true})
 	rep := New(Tool{Name: "posit-doctor"}, Host{Hostname: "h"}, time.Now(), 0, nil)
 	var buf bytes.Buffer
-	if _, err := WriteBundle(context.Background(), &buf, BundleInput{Host: h, Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()}); err != nil {
+	if _, err := WriteBundle(context.Background(), &buf, BundleInput{Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := gzip.NewReader(&buf)

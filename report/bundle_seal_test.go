@@ -29,9 +29,9 @@ func TestSealRefusesLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := collectors.Collect(context.Background(), h, collectors.Options{})
+	snap := collectors.Collect(context.Background(), h, collectors.Options{Bundle: true})
 	rep := New(Tool{Name: "posit-doctor"}, Host{Hostname: "h"}, time.Now(), 0, nil)
-	in := BundleInput{Host: h, Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()}
+	in := BundleInput{Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()}
 
 	// Working rules: the bundle is written and holds no secret.
 	var ok bytes.Buffer

@@ -25,7 +25,7 @@ func TestBundleInterruptedLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = WriteBundleFile(ctx, dir+"/b.tar.gz", BundleInput{Host: h, Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()})
+	_, err = WriteBundleFile(ctx, dir+"/b.tar.gz", BundleInput{Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()})
 	if err == nil {
 		t.Fatal("a cancelled bundle was written")
 	}
@@ -34,7 +34,7 @@ func TestBundleInterruptedLeavesNothing(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 	// And a normal run leaves exactly the bundle, mode 0600.
-	m, err := WriteBundleFile(context.Background(), dir+"/b.tar.gz", BundleInput{Host: h, Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()})
+	m, err := WriteBundleFile(context.Background(), dir+"/b.tar.gz", BundleInput{Snapshot: snap, Report: rep, Started: time.Now(), Ended: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

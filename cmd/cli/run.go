@@ -196,7 +196,9 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	// Collect only what the selected checks read, and contact only the
 	// kinds of target they judge (nothing at all with --offline).
 	plan := checks.PlanFor(selected, opts.Offline)
-	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, Plan: plan,
+	// Bundle: the bundle's log excerpts, system facts and command output
+	// are gathered now, with everything else, and only when asked for.
+	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, Plan: plan, Bundle: opts.Bundle != "",
 		Deadlines: map[collectors.Need]time.Duration{
 			// An issuer costs at most two probes (discovery, then keys),
 			// each with its own --timeout, all concurrent.
@@ -250,7 +252,7 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 		}
 	}
 	if opts.Bundle != "" {
-		in := report.BundleInput{Host: h, Snapshot: snap, Report: rep, Args: opts.args, Started: started, Ended: env.Now(), Format: opts.BundleFormat}
+		in := report.BundleInput{Snapshot: snap, Report: rep, Args: opts.args, Started: started, Ended: env.Now(), Format: opts.BundleFormat}
 		if err := writeBundle(ctx, env, opts, in); err != nil {
 			return err
 		}

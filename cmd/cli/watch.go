@@ -102,7 +102,7 @@ func runWatch(ctx context.Context, env Env, opts *WatchOptions) error {
 	// The configs say where each product logs; they are also the bundle's
 	// facts. Offline: watching sends nothing anywhere.
 	selected, _ := checks.Select(nil, nil)
-	snap := collectors.Collect(ctx, h, collectors.Options{Since: started, Plan: checks.PlanFor(selected, true)})
+	snap := collectors.Collect(ctx, h, collectors.Options{Since: started, Plan: checks.PlanFor(selected, true), Bundle: opts.Bundle != ""})
 	var targets []watch.Target
 	for _, lf := range collectors.LogTargets(h, snap) {
 		if lf.Path == "" || lf.Destination == "journal" {
@@ -172,7 +172,7 @@ func runWatch(ctx context.Context, env Env, opts *WatchOptions) error {
 		findings := checks.Run(bctx, snap, selected)
 		rep := report.New(report.Tool{Name: "posit-doctor", Version: Version},
 			report.Host{Hostname: snap.Hostname, OS: snap.OS.Display(), Root: opts.Root}, started, ended.Sub(started), findings)
-		in := report.BundleInput{Host: h, Snapshot: snap, Report: rep, Args: opts.args, Started: started, Ended: ended, Format: opts.BundleFormat, LogWindows: []report.LogWindow{}}
+		in := report.BundleInput{Snapshot: snap, Report: rep, Args: opts.args, Started: started, Ended: ended, Format: opts.BundleFormat, LogWindows: []report.LogWindow{}}
 		for _, win := range wt.Windows() {
 			note := win.Problem
 			if win.KeptCut > 0 {
