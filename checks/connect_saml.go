@@ -64,22 +64,11 @@ func runConnectSAML(c *Check, s *collectors.Snapshot) []Finding {
 	if stop != nil {
 		return []Finding{*stop}
 	}
-	var issues []issue
-	var sources []collectors.SAMLFact
-	for _, f := range s.SAML {
-		if f.Product == "connect" {
-			sources = append(sources, f)
-		}
-	}
 	_, pe, _ := connectProvider(g)
-	if len(sources) == 0 {
-		issues = append(issues, issue{sev: Fail, rule: "connect-saml-metadata-source", title: "Provider = saml but [SAML] names no IdP metadata",
-			detail: "Neither SAML.IdPMetaDataURL nor a saved metadata file is set: Connect has no IdP to send users to.",
-			fix:    "Add [SAML] IdPMetaDataURL = \"https://<your IdP's metadata URL>\" (Entra ID: App Federation Metadata Url) and restart Connect.", ev: gcfgEv(s, pe)})
-	}
-	for _, f := range sources {
-		issues = append(issues, samlSourceIssues(s, f, samlRules{source: "connect-saml-metadata-https", fetch: "connect-saml-metadata-valid", sso: "connect-saml-sso-https", certs: "connect-saml-signing-cert"})...)
-	}
+	issues := samlMetadataIssues(s, "connect", issue{sev: Fail, rule: "connect-saml-metadata-source", title: "Provider = saml but [SAML] names no IdP metadata",
+		detail: "Neither SAML.IdPMetaDataURL nor a saved metadata file is set: Connect has no IdP to send users to.",
+		fix:    "Add [SAML] IdPMetaDataURL = \"https://<your IdP's metadata URL>\" (Entra ID: App Federation Metadata Url) and restart Connect.", ev: gcfgEv(s, pe)},
+		samlRules{source: "connect-saml-metadata-https", fetch: "connect-saml-metadata-valid", sso: "connect-saml-sso-https", certs: "connect-saml-signing-cert"})
 	addr, ok := g.Get("Server", "Address")
 	a := strings.TrimRight(strings.TrimSpace(addr.Value), "/")
 	switch {

@@ -42,6 +42,26 @@ func samlEv(f collectors.SAMLFact) []Evidence {
 	return settingEvidence(f.Setting.Path, f.Setting.Line, f.Setting.Raw)
 }
 
+// samlMetadataIssues judges every metadata source the product names, in
+// order; with none, the product has no IdP to send users to and the result
+// is the check's own none issue.
+func samlMetadataIssues(s *collectors.Snapshot, product string, none issue, r samlRules) []issue {
+	var issues []issue
+	var sources []collectors.SAMLFact
+	for _, f := range s.SAML {
+		if f.Product == product {
+			sources = append(sources, f)
+		}
+	}
+	if len(sources) == 0 {
+		issues = append(issues, none)
+	}
+	for _, f := range sources {
+		issues = append(issues, samlSourceIssues(s, f, r)...)
+	}
+	return issues
+}
+
 // samlSourceIssues judges one metadata source.
 func samlSourceIssues(s *collectors.Snapshot, f collectors.SAMLFact, r samlRules) []issue {
 	name, ev := f.Setting.Name, samlEv(f)

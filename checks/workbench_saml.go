@@ -52,20 +52,9 @@ func runWorkbenchSAML(c *Check, s *collectors.Snapshot) []Finding {
 	}
 	rs := collectors.RServerConfPath
 	on, _ := w.RServer.Get("auth-saml")
-	var issues []issue
-	var sources []collectors.SAMLFact
-	for _, f := range s.SAML {
-		if f.Product == "workbench" {
-			sources = append(sources, f)
-		}
-	}
-	if len(sources) == 0 {
-		issues = append(issues, issue{sev: Fail, rule: "wb-saml-metadata-source", title: "auth-saml=1 but auth-saml-metadata-url is not set",
-			detail: "Workbench has no IdP metadata to send users to.", fix: "Set auth-saml-metadata-url=https://<your IdP's metadata URL> in " + rs + " and restart Workbench.", ev: kvEv(rs, on)})
-	}
-	for _, f := range sources {
-		issues = append(issues, samlSourceIssues(s, f, samlRules{source: "wb-saml-metadata-https", fetch: "wb-saml-metadata-valid", sso: "wb-saml-sso-https", certs: "wb-saml-signing-cert"})...)
-	}
+	issues := samlMetadataIssues(s, "workbench", issue{sev: Fail, rule: "wb-saml-metadata-source", title: "auth-saml=1 but auth-saml-metadata-url is not set",
+		detail: "Workbench has no IdP metadata to send users to.", fix: "Set auth-saml-metadata-url=https://<your IdP's metadata URL> in " + rs + " and restart Workbench.", ev: kvEv(rs, on)},
+		samlRules{source: "wb-saml-metadata-https", fetch: "wb-saml-metadata-valid", sso: "wb-saml-sso-https", certs: "wb-saml-signing-cert"})
 	if e, ok := w.RServer.Get("auth-saml-sp-base-uri"); ok && strings.TrimSpace(e.Value) != "" {
 		v := strings.TrimRight(strings.TrimSpace(parse.Unquote(strings.TrimSpace(e.Value))), "/")
 		u, err := url.Parse(v)
