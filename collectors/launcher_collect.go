@@ -1,8 +1,6 @@
 package collectors
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"strings"
 
 	"github.com/posit-doctor/posit-doctor/collectors/probe"
@@ -48,20 +46,9 @@ func (j *job) certFile(p string) *CertFileFact {
 		cf.Error = "cannot read it: " + fileErr(f, err)
 		return cf
 	}
-	for rest := data; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			cf.Error = "a CERTIFICATE block does not parse: " + err.Error()
-			break
-		}
+	certs, problem := pemCertificates(data)
+	cf.Error = problem
+	for _, c := range certs {
 		cf.Certs = append(cf.Certs, probe.Info(c))
 	}
 	if len(cf.Certs) == 0 && cf.Error == "" {

@@ -269,21 +269,8 @@ func (j *job) localCert(product string, cs, ks Setting, certPath, keyPath string
 	case err != nil:
 		lc.CertError = "cannot read it: " + fileErr(f, err)
 	default:
-		for rest := data; ; {
-			var b *pem.Block
-			b, rest = pem.Decode(rest)
-			if b == nil {
-				break
-			}
-			if b.Type != "CERTIFICATE" {
-				continue
-			}
-			cert, perr := x509.ParseCertificate(b.Bytes)
-			if perr != nil {
-				lc.CertError = "a CERTIFICATE block does not parse: " + perr.Error()
-				break
-			}
-			certs = append(certs, cert)
+		certs, lc.CertError = pemCertificates(data)
+		for _, cert := range certs {
 			lc.Certs = append(lc.Certs, probe.Info(cert))
 		}
 		if len(certs) == 0 && lc.CertError == "" {

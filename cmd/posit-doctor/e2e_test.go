@@ -40,14 +40,7 @@ func freePort(t *testing.T) string {
 // per (port, cert, key) and stops it when the test ends.
 func startNginx(t *testing.T, servers [][3]string) {
 	t.Helper()
-	nginx, err := exec.LookPath("nginx")
-	if err != nil {
-		if _, serr := os.Stat("/usr/sbin/nginx"); serr == nil {
-			nginx = "/usr/sbin/nginx"
-		} else {
-			t.Skip("SKIPPED: nginx is not installed; 'make test' installs Debian's nginx when run as root")
-		}
-	}
+	nginx := debianServer(t, "nginx")
 	prefix := t.TempDir()
 	var b strings.Builder
 	fmt.Fprintf(&b, "daemon off;\nmaster_process off;\nworker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents { worker_connections 64; }\nhttp {\n access_log off;\n", prefix, prefix)
