@@ -40,6 +40,10 @@ type Env struct {
 	// ProbeConfig, when set, adjusts the network prober (tests give it a
 	// resolver that maps names to 127.0.0.1 and their own roots).
 	ProbeConfig func(*probe.Config)
+	// BeforeCollector, when set, is called as each collector starts, with
+	// its name (collectors.Options.BeforeCollector): tests see what a
+	// command collected.
+	BeforeCollector func(name string)
 
 	args []string // set by Main: the command line, for bundle manifests
 }

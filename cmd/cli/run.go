@@ -198,7 +198,7 @@ func runRun(ctx context.Context, env Env, opts *RunOptions) error {
 	plan := checks.PlanFor(selected, opts.Offline)
 	// Bundle: the bundle's log excerpts, system facts and command output
 	// are gathered now, with everything else, and only when asked for.
-	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, Plan: plan, Bundle: opts.Bundle != "",
+	copts := collectors.Options{Since: since, URLs: opts.URLs, CAFile: opts.CAFile, Plan: plan, Bundle: opts.Bundle != "", BeforeCollector: env.BeforeCollector,
 		Deadlines: map[collectors.Need]time.Duration{
 			// An issuer costs at most two probes (discovery, then keys),
 			// each with its own --timeout, all concurrent.
