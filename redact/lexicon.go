@@ -75,25 +75,11 @@ var harmlessNames = map[string]string{
 // normName lower-cases a name and drops '-', '_', '.'; it decodes the
 // URL-encoded forms of those three.
 func normName(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '%' && i+2 < len(name):
-			i += 2
-			continue
-		case c == '-' || c == '_' || c == '.':
-			continue
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return string(normInto(name, make([]byte, 0, len(name))))
 }
 
-// normInto is normName into a caller's buffer (no allocation).
+// normInto is normName into a caller's buffer (no allocation when the
+// buffer is large enough).
 func normInto(name string, b []byte) []byte {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
