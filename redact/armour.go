@@ -121,23 +121,36 @@ func orphanArmour(s string, prev bool) bool {
 	if len(t) < 16 || !prev && len(t) != 64 && len(t) != 70 && len(t) != 76 || prev && len(t) > 76 {
 		return false
 	}
-	var up, low, dig, nonhex bool
+	m := base64Mix(t)
+	return m.base64Only && m.upper && m.lower && (m.digit || prev) && m.nonHex
+}
+
+// charMix is what a token's characters are, for telling random Base64
+// (mixed cases and digits, letters past F or '+', '/', '=') from words and
+// hex digests.
+type charMix struct {
+	upper, lower, digit, nonHex bool
+	base64Only                  bool // every byte is A-Z, a-z, 0-9, '+', '/' or '='
+}
+
+func base64Mix(t string) charMix {
+	m := charMix{base64Only: true}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
-			up = true
-			nonhex = nonhex || c > 'F'
+			m.upper = true
+			m.nonHex = m.nonHex || c > 'F'
 		case c >= 'a' && c <= 'z':
-			low = true
-			nonhex = nonhex || c > 'f'
+			m.lower = true
+			m.nonHex = m.nonHex || c > 'f'
 		case c >= '0' && c <= '9':
-			dig = true
+			m.digit = true
 		case c == '+' || c == '/' || c == '=':
-			nonhex = true
+			m.nonHex = true
 		default:
-			return false
+			m.base64Only = false
 		}
 	}
-	return up && low && (dig || prev) && nonhex
+	return m
 }

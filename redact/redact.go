@@ -152,23 +152,8 @@ func (r *Redactor) line(s string, st *state) string {
 // it decodes, it mixes cases and digits as random bytes do, and it is not
 // a hex digest (a sha256 in a log line or an image reference stays).
 func connectEncryptedToken(t string) bool {
-	var up, low, dig, nonhex bool
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			up = true
-			nonhex = nonhex || c > 'F'
-		case c >= 'a' && c <= 'z':
-			low = true
-			nonhex = nonhex || c > 'f'
-		case c >= '0' && c <= '9':
-			dig = true
-		case c == '+' || c == '/' || c == '=':
-			nonhex = true
-		}
-	}
-	return up && low && dig && nonhex && ConnectEncrypted(t)
+	m := base64Mix(t)
+	return m.upper && m.lower && m.digit && m.nonHex && ConnectEncrypted(t)
 }
 
 func (r *Redactor) replace(s string, re *regexp.Regexp, rule string, f func([]string) string) string {
