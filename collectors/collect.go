@@ -164,8 +164,12 @@ func Collect(ctx context.Context, h *host.Host, opts Options) *Snapshot {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	deriveSecrets(c.snap)
-	return c.snap
+	// A collector abandoned at its deadline may still be reading the parsed
+	// configs (and writing c.snap under c.mu): the caller gets a snapshot
+	// of its own, whose configs deriveSecrets may scrub without racing it.
+	snap := c.snap.detached()
+	deriveSecrets(snap)
+	return snap
 }
 
 // runStage runs a stage's collectors concurrently and returns when each has

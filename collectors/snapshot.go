@@ -7,6 +7,7 @@ package collectors
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"time"
 
@@ -256,4 +257,34 @@ func typeName(m fs.FileMode) string {
 		return "device"
 	}
 	return "other"
+}
+
+// detached is a copy of s that shares nothing deriveSecrets writes: the
+// parsed Connect and Workbench configs are copied, the rest is shared
+// read-only. Collect hands it out so that a collector abandoned at its
+// deadline, still reading the originals, never races the scrub.
+func (s *Snapshot) detached() *Snapshot {
+	cp := *s
+	cp.Secrets = slices.Clone(s.Secrets)
+	if s.Connect != nil {
+		cf := *s.Connect
+		if cf.Config != nil {
+			g := *cf.Config
+			g.Entries = slices.Clone(g.Entries)
+			cf.Config = &g
+		}
+		cp.Connect = &cf
+	}
+	if s.Workbench != nil {
+		w := *s.Workbench
+		for _, kv := range []**parse.KV{&w.RServer, &w.Launcher, &w.Logging, &w.Database, &w.OpenIDSecret, &w.LoadBalancer} {
+			if *kv != nil {
+				c := **kv
+				c.Entries = slices.Clone(c.Entries)
+				*kv = &c
+			}
+		}
+		cp.Workbench = &w
+	}
+	return &cp
 }
