@@ -57,6 +57,8 @@ func TestClassKeyMidLine(t *testing.T) {
 		{`ran /usr/bin/tool --password Xq7vSecretA7 --user bob`, []string{"Xq7vSecretA7"}, []string{"--user bob"}},
 		{`session user-id=alice|Mon%2C%2001%20Jan%202024|9f8e7d6c5b4a3f2e1d0c for /`, []string{"9f8e7d6c5b4a3f2e1d0c"}, []string{"for /"}},
 		{`export PGPASSWORD=Xq7vSecretA8; psql`, []string{"Xq7vSecretA8"}, []string{"psql"}},
+		{`<DataSource><Password>Xq7vSecretA9</Password><User>alice</User></DataSource>`, []string{"Xq7vSecretA9"}, []string{"<User>alice</User>", "</Password>"}},
+		{`<settings><ClientSecret>Xq7vSecretB1</ClientSecret><KeyFile>/etc/app/key.pem</KeyFile></settings>`, []string{"Xq7vSecretB1"}, []string{"<KeyFile>/etc/app/key.pem</KeyFile>"}},
 	})
 }
 

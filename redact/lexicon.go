@@ -464,6 +464,21 @@ func (r *Redactor) keyValues(s string) string {
 		}
 		j = skipBlanks(s, j)
 		sep := sepAt(s, j)
+		if sep == 0 && start > 0 && s[start-1] == '<' && i < len(s) && s[i] == '>' {
+			// An XML element: <Password>X</Password>, <ClientSecret>X<.
+			a := i + 1
+			b := strings.IndexByte(s[a:], '<')
+			if b < 0 {
+				b = len(s)
+			} else {
+				b += a
+			}
+			if b > a && !keepValue(kind, s[a:b]) && !(kind == "" && keepValue("prose", s[a:b])) {
+				spans = append(spans, span{a, b, TokenSecret, RuleSecret})
+			}
+			i = max(i, b)
+			continue
+		}
 		if sep == 0 {
 			// A command-line flag: --password X, -password X.
 			flag := s[start] == '-' && (start == 0 || s[start-1] == ' ' || s[start-1] == '"' || s[start-1] == '\'')
