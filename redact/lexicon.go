@@ -479,7 +479,10 @@ func (r *Redactor) keyValues(s string) string {
 			i = max(i, b)
 			continue
 		}
-		if sep == 0 {
+		if sep == 0 && keyQuoted && htmlNameAttr(s[:start]) && len(s)-j > 6 && strings.EqualFold(s[j:j+6], "value=") {
+			// An HTML form field: name="client_secret" value="X".
+			j += 6
+		} else if sep == 0 {
 			// A command-line flag: --password X, -password X.
 			flag := s[start] == '-' && (start == 0 || s[start-1] == ' ' || s[start-1] == '"' || s[start-1] == '\'')
 			if !flag || j == i || j >= len(s) {
@@ -617,4 +620,55 @@ func onlyTokens(t string) bool {
 		}
 	}
 	return true
+}
+
+// htmlNameAttr tells whether before (the text up to a quoted name) ends in
+// an HTML name or id attribute: <input name="client_secret" ...>.
+func htmlNameAttr(before string) bool {
+	if len(before) < 6 {
+		return false
+	}
+	b := strings.ToLower(before[len(before)-6 : len(before)-1])
+	return b == "name=" || strings.HasSuffix(b, "id=") && (len(b) < 4 || !isKeyByte(b[len(b)-4]))
+}
+
+// netrcKeywords are the tokens of a .netrc entry (ftp(1), "The .netrc
+// file"); they come in keyword/value pairs, one entry per line or spread
+// over several lines.
+var netrcKeywords = map[string]bool{"machine": true, "login": true, "password": true, "account": true, "port": true}
+
+// netrc redacts the password of a .netrc entry (machine h login u password
+// X), which has no separator for keyValues to see. A line counts only if
+// it is made entirely of keyword/value pairs.
+func (r *Redactor) netrc(s string) string {
+	f := strings.Fields(s)
+	if len(f) > 0 && f[0] == "default" {
+		f = f[1:]
+	}
+	if len(f) < 2 || len(f)%2 != 0 {
+		return s
+	}
+	pw := ""
+	for k := 0; k < len(f); k += 2 {
+		if !netrcKeywords[f[k]] {
+			return s
+		}
+		if f[k] == "password" || f[k] == "account" {
+			pw = f[k+1]
+		}
+	}
+	if pw == "" || strings.HasPrefix(pw, "[REDACTED") {
+		return s
+	}
+	var spans []span
+	for k, off := 0, 0; k < len(f); k += 2 {
+		at := strings.Index(s[off:], f[k]) + off
+		off = at + len(f[k])
+		v := strings.Index(s[off:], f[k+1]) + off
+		off = v + len(f[k+1])
+		if f[k] == "password" || f[k] == "account" {
+			spans = append(spans, span{v, off, TokenSecret, RuleSecret})
+		}
+	}
+	return r.spliceSpans(s, spans)
 }

@@ -118,6 +118,7 @@ func (r *Redactor) line(s string, st *state) string {
 		s, cont = r.configLine(s)
 		st.contKey = cont
 		s = r.keyValues(s)
+		s = r.netrc(s)
 	}
 	if mask&tJWT != 0 {
 		s = r.replace(s, jwtRE, RuleJWT, func([]string) string { return "[REDACTED:jwt]" })
