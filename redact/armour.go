@@ -17,6 +17,8 @@ type state struct {
 	inCert, inKey bool
 	contKey       bool // the previous line was a secret value ending in a gcfg '\' continuation
 	orphan        bool // the previous line was a bare base64 line taken for key material
+	inBlock       bool // inside a secret-named YAML block scalar (password: |)
+	blockIndent   int  // the indent of that block's key; deeper lines are its value
 }
 
 func indexFold(s, sub string) int {

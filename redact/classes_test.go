@@ -61,6 +61,7 @@ func TestClassKeyMidLine(t *testing.T) {
 		{`<settings><ClientSecret>Xq7vSecretB1</ClientSecret><KeyFile>/etc/app/key.pem</KeyFile></settings>`, []string{"Xq7vSecretB1"}, []string{"<KeyFile>/etc/app/key.pem</KeyFile>"}},
 		{`<input type="hidden" name="client_secret" value="Xq7vSecretB2"><input name="user" value="alice">`, []string{"Xq7vSecretB2"}, []string{`name="user" value="alice"`}},
 		{`<input id='csrf_token' VALUE='Xq7vSecretB3' name="next" value="/home">`, []string{"Xq7vSecretB3"}, []string{`value="/home"`}},
+		{"db:\n  password: |\n    Xq7vSecretB7\n\n    Xq7vSecretB8\n  user: alice\nkey: >-\n  Xq7vSecretB9\nname: |\n  readable block\n", []string{"Xq7vSecretB7", "Xq7vSecretB8", "Xq7vSecretB9"}, []string{"user: alice", "readable block"}},
 		{"machine db.example.com login alice password Xq7vSecretB4", []string{"Xq7vSecretB4"}, []string{"machine db.example.com login alice"}},
 		{"default login anonymous password Xq7vSecretB5\n  password Xq7vSecretB6\nthe password was rejected for alice", []string{"Xq7vSecretB5", "Xq7vSecretB6"}, []string{"login anonymous", "the password was rejected for alice"}},
 	})

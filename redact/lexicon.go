@@ -580,6 +580,27 @@ func (r *Redactor) configLine(s string) (string, bool) {
 	return s[:v0] + repl, strings.HasSuffix(v, `\`)
 }
 
+// yamlBlockStart tells whether s is a secret-named YAML key whose value is
+// a block scalar (password: |, key: >-, token: |2): the value is on the
+// lines below, indented deeper than the key. It returns the key's indent.
+func yamlBlockStart(s string) (indent int, ok bool) {
+	k0, k1, v0, ok := configKV(s)
+	if !ok || !strings.Contains(s[k1:v0], ":") {
+		return 0, false
+	}
+	v := strings.TrimSpace(s[v0:])
+	if c := strings.Index(v, " #"); c >= 0 {
+		v = strings.TrimSpace(v[:c])
+	}
+	if v == "" || v[0] != '|' && v[0] != '>' || strings.Trim(v[1:], "+-0123456789") != "" {
+		return 0, false
+	}
+	if secret, _ := secretName(s[k0:k1]); !secret || dedicatedName(normName(s[k0:k1])) {
+		return 0, false
+	}
+	return len(s) - len(strings.TrimLeft(s, " ")), true
+}
+
 func sortSpans(spans []span) {
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
 }

@@ -96,6 +96,16 @@ func (r *Redactor) line(s string, st *state) string {
 	if known.n.Load() > 0 {
 		s = r.scrubKnown(s)
 	}
+	if st.inBlock {
+		if strings.TrimSpace(s) == "" {
+			return s
+		}
+		if lead := len(s) - len(strings.TrimLeft(s, " ")); lead > st.blockIndent {
+			r.add(RuleSecret, 1)
+			return s[:lead] + TokenSecret
+		}
+		st.inBlock = false
+	}
 	if st.contKey || st.inKey || st.inCert {
 		var more bool
 		if s, more = r.armourInside(s, st); !more {
@@ -115,6 +125,9 @@ func (r *Redactor) line(s string, st *state) string {
 	}
 	if mask&tKey != 0 {
 		var cont bool
+		if ind, ok := yamlBlockStart(s); ok {
+			st.inBlock, st.blockIndent = true, ind
+		}
 		s, cont = r.configLine(s)
 		st.contKey = cont
 		s = r.keyValues(s)
