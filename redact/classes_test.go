@@ -149,6 +149,7 @@ func TestClassAuthorization(t *testing.T) {
 func TestClassContinuation(t *testing.T) {
 	runClass(t, "gcfg continuation", []classCase{
 		{"[OAuth2]\nClientSecret = Xq7vContI1 \\\n  Xq7vContI2\nClientId = abc", []string{"Xq7vContI1", "Xq7vContI2"}, []string{"ClientId = abc"}},
+		{"curl -H \"Authorization: Bearer \\\n  Xq7vContI3\" https://connect.example.com/__api__/v1/user\nnext line stays", []string{"Xq7vContI3"}, []string{"curl -H", "next line stays"}},
 	})
 }
 

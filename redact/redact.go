@@ -113,6 +113,10 @@ func (r *Redactor) line(s string, st *state) string {
 		}
 	}
 	mask, longest := scan(s)
+	if authSchemeContinues(s) {
+		// Authorization: Bearer \ with the credential on the next line.
+		defer func() { st.contKey = true }()
+	}
 	if mask&tArmour != 0 {
 		s = r.armourBegin(s, st)
 		if st.inKey || st.inCert {
@@ -391,3 +395,22 @@ var bypass atomic.Bool
 // that the seal refuses what a broken rule lets through. Nothing but tests
 // calls it.
 func BypassForTest(on bool) { bypass.Store(on) }
+
+// authSchemeContinues tells whether s ends in an HTTP authentication scheme
+// followed by a '\' line continuation (curl -H "Authorization: Bearer \),
+// which puts the credential on the next line.
+func authSchemeContinues(s string) bool {
+	t := strings.TrimRight(s, " \t\r")
+	if !strings.HasSuffix(t, `\`) {
+		return false
+	}
+	f := strings.Fields(t[:len(t)-1])
+	if len(f) < 2 {
+		return false
+	}
+	switch strings.ToLower(f[len(f)-1]) {
+	case "bearer", "basic", "token", "negotiate", "digest":
+		return strings.Contains(strings.ToLower(s), "authorization")
+	}
+	return false
+}
