@@ -63,13 +63,7 @@ func authSpans(s string, i int) []span {
 		return nil
 	}
 	if end < 0 {
-		end = len(s)
-		if k := strings.IndexAny(s[a:], "\"'`"); k >= 0 {
-			end = a + k
-			if end > a && s[end-1] == '\\' {
-				end-- // an escaped quote closes a JSON string in a logfmt value
-			}
-		}
+		end = quotedValueEnd(s, a)
 	}
 	if len(s)-a > 7 && strings.EqualFold(s[a:a+7], "digest ") {
 		// Digest's parameters are quoted: the value runs to the line's end.
@@ -162,13 +156,7 @@ func cookieSpans(s string, i int) []span {
 		return nil
 	}
 	if end < 0 {
-		end = len(s)
-		if k := strings.IndexAny(s[a:], "\"'`"); k >= 0 {
-			end = a + k
-			if end > a && s[end-1] == '\\' {
-				end--
-			}
-		}
+		end = quotedValueEnd(s, a)
 	}
 	var out []span
 	for p := a; p < end; {
@@ -246,4 +234,19 @@ func (r *Redactor) urlPasswords(s string) string {
 		spans = append(spans, span{start + c + 1, start + at, "[REDACTED:password]", RuleURLPass})
 	}
 	return r.spliceSpans(s, spans)
+}
+
+// quotedValueEnd is where a header value that headerValue left open ends:
+// at the first quote (the header sits inside a quoted logfmt or JSON
+// string), before the backslash of an escaped one, else at the line's end.
+func quotedValueEnd(s string, a int) int {
+	k := strings.IndexAny(s[a:], "\"'`")
+	if k < 0 {
+		return len(s)
+	}
+	end := a + k
+	if end > a && s[end-1] == '\\' {
+		end-- // an escaped quote closes a JSON string in a logfmt value
+	}
+	return end
 }
